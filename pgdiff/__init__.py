@@ -1,0 +1,3 @@
+"""pgdiff: declarative schema-as-code for PostgreSQL."""
+
+__version__ = "0.1.0"

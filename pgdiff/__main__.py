@@ -1,0 +1,3 @@
+from pgdiff.cli import app
+
+app(prog_name="pgdiff")

