@@ -16,9 +16,8 @@ from pgdiff import __version__
 from pgdiff.apply import apply_plan, refuse_unallowed_hazards
 from pgdiff.catalog import inspect
 from pgdiff.connect import connect, describe, redact, target_url
-from pgdiff.diff import diff
 from pgdiff.errors import PgdiffError
-from pgdiff.pipeline import plan_against
+from pgdiff.pipeline import desired_state
 from pgdiff.plan import Plan, Statement
 from pgdiff.render import FORMATS, render_json, render_sql, render_text
 from pgdiff.source import resolve_sources
@@ -129,8 +128,8 @@ def plan(
             raise PgdiffError(f"unknown --format {output_format!r}: choose one of {', '.join(FORMATS)}")
         resolved = resolve_sources(sources or [DEFAULT_SOURCE])
         url = target_url(db)
-        with connect(url) as conn:
-            result = plan_against(conn, resolved, dev_url=dev_url, warn=_warn)
+        with connect(url) as conn, desired_state(conn, resolved, dev_url=dev_url, warn=_warn) as desired:
+            result = desired.plan_from(inspect(conn))
         _render(result.plan, output_format)
         return EXIT_CHANGES if detailed_exitcode and not result.plan.is_empty else EXIT_OK
 
@@ -156,8 +155,8 @@ def apply(
         resolved = resolve_sources(sources or [DEFAULT_SOURCE])
         url = target_url(db)
         allowed = {code.strip() for item in allow_hazards or [] for code in item.split(",") if code.strip()}
-        with connect(url) as conn:
-            result = plan_against(conn, resolved, dev_url=dev_url, warn=_warn)
+        with connect(url) as conn, desired_state(conn, resolved, dev_url=dev_url, warn=_warn) as desired:
+            result = desired.plan_from(inspect(conn))
             if result.plan.is_empty:
                 render_text(result.plan, out)
                 return EXIT_OK
@@ -165,7 +164,7 @@ def apply(
             refuse_unallowed_hazards(result.plan, allowed)
             _confirm(yes, describe(url))
             apply_plan(conn, result.plan, on_statement=_progress)
-            remaining = diff(inspect(conn), result.desired)
+            remaining = desired.changes_from(inspect(conn))
             if remaining:
                 names = ", ".join(f"{c.action} {c.kind} {c.name}" for c in remaining)
                 raise PgdiffError(f"applied, but the database still differs from the desired state: {names}")

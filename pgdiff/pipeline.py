@@ -5,11 +5,14 @@ sources -> shadow -> model; live database -> model; diff -> planner -> Plan.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 import psycopg
 
 from pgdiff import catalog
+from pgdiff.apply import apply_plan
+from pgdiff.catalog.canonical import drop_equivalent, is_suspect
 from pgdiff.connect import connect
 from pgdiff.diff import Change, diff
 from pgdiff.model import Model
@@ -26,22 +29,76 @@ class PlanResult:
     plan: Plan
 
 
-def desired_model(sources: Sources, *, dev_url: str | None, target_major: int | None, warn: Warn) -> Model:
-    if sources.database_url is not None:
-        with connect(sources.database_url) as conn:
-            return catalog.inspect(conn)
-    with ShadowDatabase(dev_url=dev_url, target_major=target_major, warn=warn) as shadow:
-        shadow.load(sources.statements)
-        return shadow.inspect()
+class DesiredState:
+    """The desired model, plus a scratch database holding it for settling expression differences.
+
+    For file sources the scratch database is the shadow the files were loaded into. For a
+    database URL the source is the user's and is never written to: a shadow copy is built,
+    only when a diff has expression differences to settle.
+    """
+
+    def __init__(self, sources: Sources, *, dev_url: str | None, target_major: int | None, warn: Warn) -> None:
+        self._sources = sources
+        self._dev_url = dev_url
+        self._target_major = target_major
+        self._warn = warn
+        self._stack = ExitStack()
+        self._scratch: psycopg.Connection | None = None
+        self.model: Model
+
+    def __enter__(self) -> DesiredState:
+        try:
+            if self._sources.database_url is not None:
+                with connect(self._sources.database_url) as source:
+                    self.model = catalog.inspect(source)
+            else:
+                shadow = self._stack.enter_context(self._shadow())
+                shadow.load(self._sources.statements)
+                self.model = shadow.inspect()
+                self._scratch = shadow.connection
+        except BaseException:
+            self._stack.close()
+            raise
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stack.close()
+
+    def _shadow(self) -> ShadowDatabase:
+        return ShadowDatabase(dev_url=self._dev_url, target_major=self._target_major, warn=self._warn)
+
+    def scratch(self) -> psycopg.Connection:
+        if self._scratch is None:
+            copy = self._stack.enter_context(self._shadow())
+            materialize(copy.connection, self.model)
+            self._scratch = copy.connection
+        return self._scratch
+
+    def changes_from(self, current: Model) -> list[Change]:
+        changes = diff(current, self.model)
+        if any(is_suspect(c) for c in changes):
+            changes = drop_equivalent(changes, self.scratch())
+        return changes
+
+    def plan_from(self, current: Model) -> PlanResult:
+        changes = self.changes_from(current)
+        return PlanResult(current, self.model, changes, build_plan(changes, current, self.model))
 
 
-def plan_against(conn: psycopg.Connection, sources: Sources, *, dev_url: str | None, warn: Warn) -> PlanResult:
-    """Plan the changes that bring the database behind `conn` to the desired state."""
-    current = catalog.inspect(conn)
-    desired = desired_model(sources, dev_url=dev_url, target_major=conn.info.server_version // 10000, warn=warn)
-    return plan_models(current, desired)
+def desired_state(conn: psycopg.Connection, sources: Sources, *, dev_url: str | None, warn: Warn) -> DesiredState:
+    """The desired state for the target behind `conn` (shadow of the target's major when possible)."""
+    return DesiredState(sources, dev_url=dev_url, target_major=conn.info.server_version // 10000, warn=warn)
 
 
-def plan_models(current: Model, desired: Model) -> PlanResult:
+def plan_models(current: Model, desired: Model, *, scratch: psycopg.Connection | None = None) -> PlanResult:
+    """Diff two models; `scratch` holds the desired schema and settles expressions that print differently."""
     changes = diff(current, desired)
+    if scratch is not None:
+        changes = drop_equivalent(changes, scratch)
     return PlanResult(current, desired, changes, build_plan(changes, current, desired))
+
+
+def materialize(conn: psycopg.Connection, desired: Model) -> None:
+    """Build the desired schema in the (empty, scratch) database behind `conn` with pgdiff's own plan."""
+    existing = catalog.inspect(conn)
+    apply_plan(conn, build_plan(diff(existing, desired), existing, desired))
