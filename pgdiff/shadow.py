@@ -10,6 +10,7 @@ dropped by the next run on the same server.
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from collections.abc import Callable, Iterable
@@ -129,10 +130,22 @@ class ShadowDatabase(AbstractContextManager["ShadowDatabase"]):
         return catalog.inspect(self.connection)
 
 
+def _position_of_named_object(statement: SqlStatement, message: str) -> int:
+    """Where the object a message names ("relation \"authors\" does not exist") appears in the statement."""
+    lowered = statement.text.lower()
+    for name in re.findall(r'"([^"]+)"', message):
+        offset = lowered.find(name.lower())
+        if offset >= 0:
+            return offset
+    return 0
+
+
 def _describe_failure(statement: SqlStatement, error: psycopg.Error) -> str:
     diag = error.diag
-    position = int(diag.statement_position) - 1 if diag.statement_position else 0
     message = diag.message_primary or str(error).strip()
+    position = (
+        int(diag.statement_position) - 1 if diag.statement_position else _position_of_named_object(statement, message)
+    )
     text = f"{statement.location(position)}: {redact(message)}"
     if diag.sqlstate == "0A000" and "extension" in message and "not available" in message:
         text += " (the shadow server lacks this extension: pass --dev-url with a server that has it)"

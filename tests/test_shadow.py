@@ -1,0 +1,118 @@
+"""The shadow database: where it runs, that it is always removed, and stale ones from killed runs."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from pgdiff import cluster
+from pgdiff.errors import SourceError
+from pgdiff.shadow import SHADOW_PREFIX, ShadowDatabase
+from pgdiff.source.sql import split_sql
+
+
+def shadow_databases(pg) -> list[str]:
+    with psycopg.connect(pg.conninfo()) as conn:
+        rows = conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", [SHADOW_PREFIX + "%"]).fetchall()
+    return [r[0] for r in rows]
+
+
+def test_shadow_on_dev_url_is_dropped_after_use(pg):
+    with ShadowDatabase(dev_url=pg.url(), target_major=pg.major) as shadow:
+        shadow.load(split_sql("CREATE TABLE t (id int);", Path("t.sql")))
+        assert set(shadow.inspect().tables) == {("public", "t")}
+        assert shadow.dbname in shadow_databases(pg)
+    assert shadow.dbname not in shadow_databases(pg)
+
+
+def test_shadow_is_dropped_when_the_sql_fails(pg):
+    shadow = ShadowDatabase(dev_url=pg.url(), target_major=pg.major)
+    with pytest.raises(SourceError, match=r"t.sql:2: relation \"missing\" does not exist"), shadow:
+        shadow.load(split_sql("CREATE TABLE t (id int);\nCREATE INDEX i ON missing (id);", Path("t.sql")))
+    assert shadow.dbname not in shadow_databases(pg)
+
+
+def test_stale_shadow_of_a_killed_run_is_removed_by_the_next_run(pg):
+    stale = f"{SHADOW_PREFIX}{int(time.time()) - 7200}_deadbeef"
+    recent = f"{SHADOW_PREFIX}{int(time.time())}_cafebabe"
+    with psycopg.connect(pg.conninfo(), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{stale}"')
+        conn.execute(f'CREATE DATABASE "{recent}"')
+    with ShadowDatabase(dev_url=pg.url(), target_major=pg.major):
+        pass
+    remaining = shadow_databases(pg)
+    assert stale not in remaining
+    assert recent in remaining, "a shadow that may belong to a run still going must be left alone"
+    with psycopg.connect(pg.conninfo(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE "{recent}"')
+
+
+def test_sigterm_during_load_removes_the_shadow(pg, tmp_path):
+    schema = tmp_path / "big.sql"
+    # Thousands of statements keep the load busy for seconds after the shadow has its first table.
+    schema.write_text("\n".join(f"CREATE TABLE t{i} (id int PRIMARY KEY, v text);" for i in range(5000)))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pgdiff", "plan", str(schema), "--db", pg.url(), "--dev-url", pg.url()],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert _wait_for(lambda: _shadow_has_tables(pg), process), "the shadow load never started"
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr
+    assert shadow_databases(pg) == []
+
+
+def _shadow_has_tables(pg) -> bool:
+    for name in shadow_databases(pg):
+        try:
+            with psycopg.connect(pg.conninfo(name)) as conn:
+                row = conn.execute("SELECT count(*) FROM pg_class WHERE relname = 't0' AND relkind = 'r'").fetchone()
+                if row and row[0] > 0:
+                    return True
+        except psycopg.OperationalError:
+            continue  # created or dropped meanwhile
+    return False
+
+
+def _wait_for(condition, process: subprocess.Popen, attempts: int = 600) -> bool:
+    """Poll a condition on the server (not a sleep standing in for synchronisation); give up if the process ends."""
+    for _ in range(attempts):
+        if condition():
+            return True
+        if process.poll() is not None:
+            return False
+        time.sleep(0.05)
+    return False
+
+
+def test_default_shadow_runs_a_throwaway_server_of_the_target_major_and_stops_it(pg):
+    before = set(Path("/tmp").glob(cluster.CLUSTER_DIR_PREFIX + "*"))
+    messages: list[str] = []
+    with ShadowDatabase(dev_url=None, target_major=pg.major, warn=messages.append) as shadow:
+        server_major = shadow.connection.info.server_version // 10000
+        created = set(Path("/tmp").glob(cluster.CLUSTER_DIR_PREFIX + "*")) - before
+        assert len(created) == 1
+    assert server_major == pg.major
+    assert messages == []
+    assert not any(path.exists() for path in created)
+
+
+def test_embedded_fallback_warns_when_major_differs():
+    messages: list[str] = []
+    with ShadowDatabase(dev_url=None, target_major=9, warn=messages.append) as shadow:
+        assert shadow.connection.info.server_version >= 180000
+    assert len(messages) == 1
+    assert "PostgreSQL 9" in messages[0] and "--dev-url" in messages[0]
