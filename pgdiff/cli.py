@@ -13,12 +13,13 @@ import typer
 from rich.console import Console
 
 from pgdiff import __version__
-from pgdiff.apply import apply_plan, refuse_unallowed_hazards
+from pgdiff.apply import DEFAULT_LOCK_RETRIES, ApplyHooks, apply_plan, refuse_unallowed_hazards
 from pgdiff.catalog import inspect
 from pgdiff.connect import connect, describe, redact, target_url
 from pgdiff.errors import PgdiffError
 from pgdiff.pipeline import desired_state
 from pgdiff.plan import Plan, Statement
+from pgdiff.plan.timeouts import DEFAULT_LOCK_TIMEOUT_MS, TimeoutPolicy, format_duration, parse_duration_ms
 from pgdiff.render import FORMATS, render_json, render_sql, render_text
 from pgdiff.source import resolve_sources
 
@@ -33,6 +34,7 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 DEFAULT_SOURCE = "schema/"
+DEFAULT_LOCK_TIMEOUT = format_duration(DEFAULT_LOCK_TIMEOUT_MS)
 
 SourcesArg = Annotated[
     list[str] | None,
@@ -60,6 +62,19 @@ DevUrlOption = Annotated[
     ),
 ]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")]
+LockTimeoutOption = Annotated[
+    str,
+    typer.Option("--lock-timeout", help="lock_timeout for every statement (e.g. 500ms, 3s; 0 = none)."),
+]
+StatementTimeoutOption = Annotated[
+    str | None,
+    typer.Option(
+        "--statement-timeout",
+        help="statement_timeout for every statement, replacing the per-kind default "
+        "(30s for catalog-only changes, none for index builds, validations and rewrites).",
+        show_default=False,
+    ),
+]
 
 _debug = False
 
@@ -118,6 +133,8 @@ def plan(
     detailed_exitcode: Annotated[
         bool, typer.Option("--detailed-exitcode", help="Exit 2 when the plan has changes, 0 when empty.")
     ] = False,
+    lock_timeout: LockTimeoutOption = DEFAULT_LOCK_TIMEOUT,
+    statement_timeout: StatementTimeoutOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Show the migration that would bring the database to the desired state."""
@@ -129,7 +146,7 @@ def plan(
         resolved = resolve_sources(sources or [DEFAULT_SOURCE])
         url = target_url(db)
         with connect(url) as conn, desired_state(conn, resolved, dev_url=dev_url, warn=_warn) as desired:
-            result = desired.plan_from(inspect(conn))
+            result = desired.plan_from(inspect(conn), _timeout_policy(lock_timeout, statement_timeout))
         _render(result.plan, output_format)
         return EXIT_CHANGES if detailed_exitcode and not result.plan.is_empty else EXIT_OK
 
@@ -146,6 +163,11 @@ def apply(
         list[str] | None,
         typer.Option("--allow-hazards", help="Hazard codes to accept, comma-separated (or 'all'). Repeatable."),
     ] = None,
+    lock_timeout: LockTimeoutOption = DEFAULT_LOCK_TIMEOUT,
+    statement_timeout: StatementTimeoutOption = None,
+    lock_retries: Annotated[
+        int, typer.Option("--lock-retries", min=0, help="Retries of a group that hit lock_timeout, with backoff.")
+    ] = DEFAULT_LOCK_RETRIES,
     debug: DebugOption = False,
 ) -> None:
     """Plan, then run the plan against the database, then check nothing is left to do."""
@@ -156,14 +178,15 @@ def apply(
         url = target_url(db)
         allowed = {code.strip() for item in allow_hazards or [] for code in item.split(",") if code.strip()}
         with connect(url) as conn, desired_state(conn, resolved, dev_url=dev_url, warn=_warn) as desired:
-            result = desired.plan_from(inspect(conn))
+            result = desired.plan_from(inspect(conn), _timeout_policy(lock_timeout, statement_timeout))
             if result.plan.is_empty:
                 render_text(result.plan, out)
                 return EXIT_OK
             render_text(result.plan, out)
             refuse_unallowed_hazards(result.plan, allowed)
             _confirm(yes, describe(url))
-            apply_plan(conn, result.plan, on_statement=_progress)
+            hooks = ApplyHooks(on_statement=_progress, on_retry=_report_retry)
+            apply_plan(conn, result.plan, lock_retries=lock_retries, hooks=hooks)
             remaining = desired.changes_from(inspect(conn))
             if remaining:
                 names = ", ".join(f"{c.action} {c.kind} {c.name}" for c in remaining)
@@ -188,6 +211,22 @@ def _confirm(yes: bool, target: str) -> None:
         raise PgdiffError("refusing to apply without confirmation: stdin is not a terminal; pass --yes")
     if not typer.confirm(f"Apply this plan to {target}?", default=False):
         raise PgdiffError("not applied: the plan was not confirmed")
+
+
+def _timeout_policy(lock_timeout: str, statement_timeout: str | None) -> TimeoutPolicy:
+    return TimeoutPolicy(
+        lock_timeout_ms=parse_duration_ms(lock_timeout, "--lock-timeout"),
+        statement_timeout_override_ms=(
+            parse_duration_ms(statement_timeout, "--statement-timeout") if statement_timeout is not None else None
+        ),
+    )
+
+
+def _report_retry(statement: Statement, attempt: int, delay: float) -> None:
+    err.print(
+        f"[yellow]lock timeout[/] on {statement.kind} {statement.object}: "
+        f"retry {attempt} of the group in {delay:g}s"
+    )
 
 
 def _progress(number: int, total: int, statement: Statement) -> None:

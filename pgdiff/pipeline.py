@@ -17,6 +17,7 @@ from pgdiff.connect import connect
 from pgdiff.diff import Change, diff
 from pgdiff.model import Model
 from pgdiff.plan import Plan, build_plan
+from pgdiff.plan.timeouts import TimeoutPolicy, with_timeouts
 from pgdiff.shadow import ShadowDatabase, Warn
 from pgdiff.source import Sources
 
@@ -80,9 +81,10 @@ class DesiredState:
             changes = drop_equivalent(changes, self.scratch())
         return changes
 
-    def plan_from(self, current: Model) -> PlanResult:
+    def plan_from(self, current: Model, policy: TimeoutPolicy | None = None) -> PlanResult:
         changes = self.changes_from(current)
-        return PlanResult(current, self.model, changes, build_plan(changes, current, self.model))
+        plan = with_timeouts(build_plan(changes, current, self.model), policy or TimeoutPolicy())
+        return PlanResult(current, self.model, changes, plan)
 
 
 def desired_state(conn: psycopg.Connection, sources: Sources, *, dev_url: str | None, warn: Warn) -> DesiredState:
@@ -90,12 +92,19 @@ def desired_state(conn: psycopg.Connection, sources: Sources, *, dev_url: str | 
     return DesiredState(sources, dev_url=dev_url, target_major=conn.info.server_version // 10000, warn=warn)
 
 
-def plan_models(current: Model, desired: Model, *, scratch: psycopg.Connection | None = None) -> PlanResult:
+def plan_models(
+    current: Model,
+    desired: Model,
+    *,
+    scratch: psycopg.Connection | None = None,
+    policy: TimeoutPolicy | None = None,
+) -> PlanResult:
     """Diff two models; `scratch` holds the desired schema and settles expressions that print differently."""
     changes = diff(current, desired)
     if scratch is not None:
         changes = drop_equivalent(changes, scratch)
-    return PlanResult(current, desired, changes, build_plan(changes, current, desired))
+    plan = with_timeouts(build_plan(changes, current, desired), policy or TimeoutPolicy())
+    return PlanResult(current, desired, changes, plan)
 
 
 def materialize(conn: psycopg.Connection, desired: Model) -> None:

@@ -20,6 +20,17 @@ class Statement:
     table: str | None = None  # dotted identity of the table it belongs to, for grouping output
     transactional: bool = True  # False for CONCURRENTLY, which cannot run in a transaction block
     hazards: tuple[Hazard, ...] = ()
+    # Milliseconds; 0 means no limit. Filled in by `plan.timeouts.with_timeouts`.
+    lock_timeout_ms: int = 0
+    statement_timeout_ms: int = 0
+    # Run before retrying after a failed attempt, e.g. dropping the INVALID index a failed
+    # CREATE INDEX CONCURRENTLY leaves behind.
+    cleanup_sql: str | None = None
+
+    @property
+    def timeouts(self) -> tuple[tuple[str, int], ...]:
+        """(setting, milliseconds) pairs to SET before running the statement."""
+        return (("lock_timeout", self.lock_timeout_ms), ("statement_timeout", self.statement_timeout_ms))
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from rich.syntax import Syntax
 from rich.text import Text
 
 from pgdiff.plan import Plan, Statement
+from pgdiff.plan.timeouts import format_duration
 from pgdiff.render.summary import summary_line
 
 ACTION_STYLE = {"create": ("+", "green"), "drop": ("-", "red"), "alter": ("~", "yellow"), "validate": ("✓", "cyan")}
@@ -47,6 +48,7 @@ def _statement_block(statement: Statement) -> Group:
         (f"{statement.action} {statement.kind} ", colour),
         statement.object,
         ("" if statement.transactional else "  (outside a transaction)", "dim"),
+        (f"  [{_timeouts(statement)}]", "dim"),
     )
     code = Syntax(
         pretty_sql(statement.sql) + ";",
@@ -57,3 +59,7 @@ def _statement_block(statement: Statement) -> Group:
         padding=(0, 0, 0, 4),
     )
     return Group(label, code)
+
+
+def _timeouts(statement: Statement) -> str:
+    return ", ".join(f"{name} {format_duration(ms)}" for name, ms in statement.timeouts)
