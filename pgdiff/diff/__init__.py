@@ -9,25 +9,11 @@ planner's decision.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from typing import Any
 
+from pgdiff.diff.changes import Change
 from pgdiff.model import Column, Model, Table
-
-
-@dataclass(frozen=True)
-class Change:
-    kind: str  # "schema" | "extension" | "table" | "column" | "constraint" | "index"
-    action: str  # "create" | "drop" | "alter"
-    key: tuple[str, ...]
-    current: Any = None
-    desired: Any = None
-    attributes: tuple[str, ...] = ()  # for "alter": the attributes that differ
-
-    @property
-    def name(self) -> str:
-        """Dotted identity for humans, e.g. `public.users.email`."""
-        return ".".join(self.key)
 
 
 def diff(current: Model, desired: Model) -> list[Change]:
