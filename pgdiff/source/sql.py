@@ -18,6 +18,8 @@ class SqlStatement:
     text: str
     file: Path
     line: int  # 1-based line of the statement's first character
+    leading: str = ""  # comments and blank lines between the previous statement and this one
+    leading_line: int = 1  # line where `leading` starts
 
     def location(self, offset: int = 0) -> str:
         """`file:line` of a 0-based character offset inside the statement."""
@@ -44,7 +46,14 @@ def split_sql(text: str, path: Path) -> list[SqlStatement]:
     except ParseError as error:
         message, offset = error.args[0], error.args[1] if len(error.args) > 1 else 0
         raise SourceError(f"{path}:{line_of(text, offset)}: {message}") from None
-    statements = [SqlStatement(text[s], path, line_of(text, s.start)) for s in slices]
+    statements = []
+    previous_end = 0
+    for piece in slices:
+        leading = text[previous_end : piece.start]
+        statements.append(
+            SqlStatement(text[piece], path, line_of(text, piece.start), leading, line_of(text, previous_end))
+        )
+        previous_end = piece.stop
     for statement in statements:
         check_supported(statement)
     return statements
