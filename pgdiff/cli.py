@@ -187,7 +187,7 @@ def apply(
             _confirm(yes, describe(url))
             hooks = ApplyHooks(on_statement=_progress, on_retry=_report_retry)
             apply_plan(conn, result.plan, lock_retries=lock_retries, hooks=hooks)
-            remaining = desired.changes_from(inspect(conn))
+            _, remaining = desired.changes_from(inspect(conn))
             if remaining:
                 names = ", ".join(f"{c.action} {c.kind} {c.name}" for c in remaining)
                 raise PgdiffError(f"applied, but the database still differs from the desired state: {names}")

@@ -5,6 +5,7 @@ sources -> shadow -> model; live database -> model; diff -> planner -> Plan.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 
@@ -15,19 +16,32 @@ from pgdiff.apply import apply_plan
 from pgdiff.catalog.canonical import drop_equivalent, is_suspect
 from pgdiff.connect import connect
 from pgdiff.diff import Change, diff
+from pgdiff.diff.renames import apply_renames
 from pgdiff.model import Model
 from pgdiff.plan import Plan, build_plan
 from pgdiff.plan.timeouts import TimeoutPolicy, with_timeouts
 from pgdiff.shadow import ShadowDatabase, Warn
 from pgdiff.source import Sources
+from pgdiff.source.directives import Rename, find_renames
 
 
 @dataclass(frozen=True)
 class PlanResult:
-    current: Model
+    current: Model  # as it will be after the renames, which the plan does first
     desired: Model
     changes: list[Change]
     plan: Plan
+
+
+def compare(
+    current: Model, desired: Model, renames: Sequence[Rename], scratch: psycopg.Connection | None
+) -> tuple[Model, list[Change]]:
+    """Renames first, then the ordinary diff; `scratch` settles expressions that print differently."""
+    renamed, changes = apply_renames(current, renames)
+    changes += diff(renamed, desired)
+    if scratch is not None and any(is_suspect(c) for c in changes):
+        changes = drop_equivalent(changes, scratch)
+    return renamed, changes
 
 
 class DesiredState:
@@ -46,6 +60,7 @@ class DesiredState:
         self._stack = ExitStack()
         self._scratch: psycopg.Connection | None = None
         self.model: Model
+        self.renames = find_renames(sources.statements)
 
     def __enter__(self) -> DesiredState:
         try:
@@ -75,16 +90,16 @@ class DesiredState:
             self._scratch = copy.connection
         return self._scratch
 
-    def changes_from(self, current: Model) -> list[Change]:
-        changes = diff(current, self.model)
+    def changes_from(self, current: Model) -> tuple[Model, list[Change]]:
+        renamed, changes = compare(current, self.model, self.renames, None)
         if any(is_suspect(c) for c in changes):
             changes = drop_equivalent(changes, self.scratch())
-        return changes
+        return renamed, changes
 
     def plan_from(self, current: Model, policy: TimeoutPolicy | None = None) -> PlanResult:
-        changes = self.changes_from(current)
-        plan = with_timeouts(build_plan(changes, current, self.model), policy or TimeoutPolicy())
-        return PlanResult(current, self.model, changes, plan)
+        renamed, changes = self.changes_from(current)
+        plan = with_timeouts(build_plan(changes, renamed, self.model), policy or TimeoutPolicy())
+        return PlanResult(renamed, self.model, changes, plan)
 
 
 def desired_state(conn: psycopg.Connection, sources: Sources, *, dev_url: str | None, warn: Warn) -> DesiredState:
@@ -98,13 +113,12 @@ def plan_models(
     *,
     scratch: psycopg.Connection | None = None,
     policy: TimeoutPolicy | None = None,
+    renames: Sequence[Rename] = (),
 ) -> PlanResult:
-    """Diff two models; `scratch` holds the desired schema and settles expressions that print differently."""
-    changes = diff(current, desired)
-    if scratch is not None:
-        changes = drop_equivalent(changes, scratch)
-    plan = with_timeouts(build_plan(changes, current, desired), policy or TimeoutPolicy())
-    return PlanResult(current, desired, changes, plan)
+    """Plan from two models; `scratch` holds the desired schema and settles expressions that print differently."""
+    renamed, changes = compare(current, desired, renames, scratch)
+    plan = with_timeouts(build_plan(changes, renamed, desired), policy or TimeoutPolicy())
+    return PlanResult(renamed, desired, changes, plan)
 
 
 def materialize(conn: psycopg.Connection, desired: Model) -> None:

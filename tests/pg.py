@@ -12,6 +12,7 @@ import itertools
 import re
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 import psycopg
 
@@ -23,6 +24,8 @@ from pgdiff.diff import diff
 from pgdiff.model import Model
 from pgdiff.pipeline import PlanResult, plan_models
 from pgdiff.plan import Plan
+from pgdiff.source.directives import find_renames
+from pgdiff.source.sql import split_sql
 
 _counter = itertools.count()
 
@@ -70,6 +73,8 @@ def comparable(model: Model) -> dict[str, object]:
 class Convergence:
     plan: Plan
     result: PlanResult
+    current_db: str
+    desired_db: str
 
     @property
     def sql(self) -> list[str]:
@@ -77,18 +82,20 @@ class Convergence:
 
 
 def assert_converges(cluster: Cluster, current_sql: str, desired_sql: str) -> Convergence:
+    """Plan current -> desired (with the desired SQL's rename directives), apply, compare, re-plan."""
+    renames = find_renames(split_sql(desired_sql, Path("desired.sql"))) if "pgdiff:" in desired_sql else []
     current_db = new_database(cluster, current_sql, "cur")
     desired_db = new_database(cluster, desired_sql, "des")
     desired = inspect_db(cluster, desired_db)
     with psycopg.connect(cluster.conninfo(desired_db), autocommit=True) as scratch:
-        result = plan_models(inspect_db(cluster, current_db), desired, scratch=scratch)
+        result = plan_models(inspect_db(cluster, current_db), desired, scratch=scratch, renames=renames)
         with psycopg.connect(cluster.conninfo(current_db), autocommit=True) as conn:
             apply_plan(conn, result.plan)
         after = inspect_db(cluster, current_db)
-        replan = plan_models(after, desired, scratch=scratch)
+        replan = plan_models(after, desired, scratch=scratch, renames=renames)
     assert replan.plan.is_empty, f"second plan is not empty: {[s.sql for s in replan.plan.statements]}"
     assert_same_catalog(after, desired, schema_dump(cluster, current_db), schema_dump(cluster, desired_db))
-    return Convergence(result.plan, result)
+    return Convergence(result.plan, result, current_db, desired_db)
 
 
 def assert_same_catalog(after: Model, desired: Model, after_dump: str, desired_dump: str) -> None:
