@@ -42,8 +42,30 @@ class Column:
     default: str | None = None
     collation: str | None = None  # only when it differs from the type's default
     identity: str = ""  # "" | "always" | "by default"
+    # Options of the identity's sequence that differ from a bare IDENTITY's, in IDENTITY_OPTIONS order,
+    # e.g. (("START WITH", "1000"), ("INCREMENT BY", "10")).
+    identity_options: tuple[tuple[str, str], ...] = ()
     generated: str = ""  # "" | "stored" | "virtual"; the expression is in `default`
     position: int = field(default=0, compare=False)
+
+
+IDENTITY_OPTIONS = ("START WITH", "INCREMENT BY", "MINVALUE", "MAXVALUE", "CACHE", "CYCLE")
+_INTEGER_BITS = {"smallint": 16, "integer": 32, "bigint": 64}
+
+
+def identity_defaults(column_type: str, increment: int) -> dict[str, str]:
+    """The sequence options PostgreSQL gives an identity column of `column_type` when none are named."""
+    bits = _INTEGER_BITS.get(column_type, 64)
+    lowest, highest = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+    minimum, maximum = (1, highest) if increment > 0 else (lowest, -1)
+    return {
+        "START WITH": str(minimum if increment > 0 else maximum),
+        "INCREMENT BY": "1",
+        "MINVALUE": str(minimum),
+        "MAXVALUE": str(maximum),
+        "CACHE": "1",
+        "CYCLE": "NO",
+    }
 
 
 @dataclass(frozen=True)

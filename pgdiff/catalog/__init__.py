@@ -18,7 +18,7 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
-from pgdiff.model import Column, Constraint, Extension, Index, Model, Schema, Table
+from pgdiff.model import IDENTITY_OPTIONS, Column, Constraint, Extension, Index, Model, Schema, Table, identity_defaults
 
 QUERY_NAMES = ("schemas", "extensions", "tables", "columns", "constraints", "indexes")
 
@@ -84,9 +84,26 @@ def _column(row: dict[str, Any]) -> Column:
         default=row["default_expr"],
         collation=row["collation"],
         identity=IDENTITY_KINDS[row["identity"]],
+        identity_options=_identity_options(row),
         generated=GENERATED_KINDS[row["generated"]],
         position=row["position"],
     )
+
+
+def _identity_options(row: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The identity sequence's options that a bare `GENERATED ... AS IDENTITY` would not give."""
+    if not row["identity"] or row["seq_start"] is None:
+        return ()
+    actual = {
+        "START WITH": row["seq_start"],
+        "INCREMENT BY": row["seq_increment"],
+        "MINVALUE": row["seq_min"],
+        "MAXVALUE": row["seq_max"],
+        "CACHE": row["seq_cache"],
+        "CYCLE": "YES" if row["seq_cycle"] else "NO",
+    }
+    defaults = identity_defaults(row["type"], int(row["seq_increment"]))
+    return tuple((name, actual[name]) for name in IDENTITY_OPTIONS if actual[name] != defaults[name])
 
 
 NOT_VALID_SUFFIX = " NOT VALID"
@@ -96,6 +113,8 @@ def _constraint(row: dict[str, Any]) -> Constraint:
     definition = row["definition"]
     if definition.endswith(NOT_VALID_SUFFIX):
         definition = definition[: -len(NOT_VALID_SUFFIX)]
+    if row["index_options"]:
+        definition = _with_index_options(definition, row)
     is_fk = row["kind"] == "f"
     return Constraint(
         schema=row["schema"],
@@ -109,6 +128,13 @@ def _constraint(row: dict[str, Any]) -> Constraint:
         ref_index=(row["index_schema"], row["index_name"]) if is_fk and row["index_name"] else None,
         index_name=row["index_name"] if not is_fk else None,
     )
+
+
+def _with_index_options(definition: str, row: dict[str, Any]) -> str:
+    """Put the key's `WITH (...)` where ADD CONSTRAINT expects it: before DEFERRABLE."""
+    suffix = (" DEFERRABLE" if row["deferrable"] else "") + (" INITIALLY DEFERRED" if row["deferred"] else "")
+    head = definition[: len(definition) - len(suffix)]
+    return f"{head} WITH ({row['index_options']}){suffix}"
 
 
 def _index(row: dict[str, Any]) -> Index:

@@ -11,6 +11,12 @@ SELECT n.nspname AS schema,
             THEN pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname)
        END AS collation,
        a.attidentity AS identity,
+       s.seqstart::text AS seq_start,
+       s.seqincrement::text AS seq_increment,
+       s.seqmin::text AS seq_min,
+       s.seqmax::text AS seq_max,
+       s.seqcache::text AS seq_cache,
+       s.seqcycle AS seq_cycle,
        a.attgenerated AS generated
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
@@ -19,6 +25,11 @@ JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
 LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
+-- The sequence behind an identity column depends on the column internally ('i').
+LEFT JOIN pg_catalog.pg_depend sd ON a.attidentity <> ''
+  AND sd.classid = 'pg_catalog.pg_class'::regclass AND sd.refclassid = 'pg_catalog.pg_class'::regclass
+  AND sd.refobjid = a.attrelid AND sd.refobjsubid = a.attnum AND sd.deptype = 'i'
+LEFT JOIN pg_catalog.pg_sequence s ON s.seqrelid = sd.objid
 WHERE c.relkind IN ('r', 'p')
   AND a.attnum > 0
   AND NOT a.attisdropped

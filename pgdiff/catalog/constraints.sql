@@ -6,6 +6,14 @@ SELECT n.nspname AS schema,
        con.contype AS kind,
        pg_catalog.pg_get_constraintdef(con.oid) AS definition,
        con.convalidated AS validated,
+       con.condeferrable AS deferrable,
+       con.condeferred AS deferred,
+       -- pg_get_constraintdef() leaves out the storage parameters of a key's index; pg_dump does not.
+       CASE WHEN con.contype IN ('p', 'u') THEN
+         pg_catalog.array_to_string(ARRAY(
+           SELECT pg_catalog.quote_ident(o.option_name) || '=' || pg_catalog.quote_literal(o.option_value)
+           FROM pg_catalog.pg_options_to_table(ic.reloptions) o), ', ')
+       END AS index_options,
        ARRAY(SELECT a.attname FROM pg_catalog.unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
              JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
              ORDER BY k.ord) AS columns,

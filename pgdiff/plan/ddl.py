@@ -15,10 +15,22 @@ def column_definition(column: Column) -> str:
     elif column.default is not None:
         parts.append(f"DEFAULT {column.default}")
     if column.identity:
-        parts.append(f"GENERATED {column.identity.upper()} AS IDENTITY")
+        parts.append(identity_clause(column))
     if column.not_null:
         parts.append("NOT NULL")
     return " ".join(parts)
+
+
+def identity_clause(column: Column) -> str:
+    """`GENERATED ... AS IDENTITY`, with the sequence options that are not the defaults."""
+    options = " ".join(identity_option(name, value) for name, value in column.identity_options)
+    return f"GENERATED {column.identity.upper()} AS IDENTITY" + (f" ({options})" if options else "")
+
+
+def identity_option(name: str, value: str) -> str:
+    if name == "CYCLE":
+        return "CYCLE" if value == "YES" else "NO CYCLE"
+    return f"{name} {value}"
 
 
 def create_table(table: Table, inline_constraints: list[Constraint]) -> str:
