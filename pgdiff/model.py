@@ -39,6 +39,8 @@ class Column:
     name: str
     type: str  # format_type(), e.g. "character varying(255)", "public.status[]"
     not_null: bool = False
+    # PostgreSQL 18 names NOT NULL constraints (`<table>_<column>_not_null` unless given); None before 18.
+    not_null_name: str | None = None
     default: str | None = None
     collation: str | None = None  # only when it differs from the type's default
     identity: str = ""  # "" | "always" | "by default"
@@ -47,6 +49,8 @@ class Column:
     identity_options: tuple[tuple[str, str], ...] = ()
     generated: str = ""  # "" | "stored" | "virtual"; the expression is in `default`
     position: int = field(default=0, compare=False)
+    # The default calls a volatile function (random(), gen_random_uuid()): adding the column rewrites the table.
+    volatile_default: bool = field(default=False, compare=False)
 
 
 IDENTITY_OPTIONS = ("START WITH", "INCREMENT BY", "MINVALUE", "MAXVALUE", "CACHE", "CYCLE")

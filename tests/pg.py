@@ -8,6 +8,7 @@ server version, and a second plan must be empty.
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import re
 import subprocess
@@ -107,6 +108,10 @@ def assert_same_catalog(after: Model, desired: Model, after_dump: str, desired_d
     if comparable(after) == comparable(desired) and after_dump == desired_dump:
         return
     remaining = diff(after, desired)
+    if not remaining:
+        lines = difflib.unified_diff(desired_dump.splitlines(), after_dump.splitlines(), "desired", "after")
+        unified = "\n".join(lines)
+        raise AssertionError(f"models are equal but pg_dump differs after apply:\n{unified}")
     assert remaining and all(is_suspect(c) for c in remaining), f"catalog model differs after apply: {remaining}"
     names = {c.key[-1] for c in remaining}
     after_lines, desired_lines = set(after_dump.splitlines()), set(desired_dump.splitlines())

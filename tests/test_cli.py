@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -54,7 +55,10 @@ def test_plan_text_shows_changes_and_summary(pg, target, desired_file):
     assert result.exit_code == 0, result.output
     assert "public.users" in result.stdout
     assert "CREATE INDEX CONCURRENTLY" in result.stdout
-    assert "Plan: 3 statements" in result.stdout
+    assert re.search(
+        r"^Plan: \d+ statements \(2 create, \d+ alter\) in \d+ groups; \d+ hazards\.$", result.stdout, re.M
+    )
+    assert "hazard index-build: index users_email is built on public.users" in result.stdout
 
 
 def test_plan_changes_nothing(pg, target, desired_file):
@@ -84,8 +88,11 @@ def test_plan_json_lists_statements_with_kind_object_and_hazards(pg, target, des
         ("column", "alter", "public.users.email"),
         ("index", "create", "public.users_email"),
     }
-    assert all(isinstance(s["hazards"], list) for s in statements)
-    assert [g["transactional"] for g in document["groups"]] == [True, False]
+    index = next(s for s in statements if s["kind"] == "index")
+    assert {h["code"] for h in index["hazards"]} == {"index-build", "non-transactional"}
+    assert index["transactional"] is False
+    assert index["lock_timeout_ms"] == 3000 and index["statement_timeout_ms"] == 0
+    assert document["summary"]["hazards"] == ["index-build", "non-transactional", "validates-existing-rows"]
 
 
 def test_unknown_format_is_an_error(pg, target, desired_file):
@@ -158,7 +165,8 @@ def test_libpq_environment_is_the_last_fallback(pg, desired_file):
 
 
 def test_apply_yes_converges(pg, target, desired_file):
-    result = run("apply", str(desired_file), "--db", target, "--dev-url", pg.url(), "--yes")
+    allow = "index-build,non-transactional,validates-existing-rows"
+    result = run("apply", str(desired_file), "--db", target, "--dev-url", pg.url(), "--yes", "--allow-hazards", allow)
     assert result.exit_code == 0, result.output
     assert "matches the desired state" in result.stdout
     assert columns(target) == ["id", "email", "name"]
@@ -173,7 +181,7 @@ def test_apply_on_empty_plan_says_so(pg, desired_file):
 
 
 def test_apply_without_yes_and_without_terminal_refuses(pg, target, desired_file):
-    result = run("apply", str(desired_file), "--db", target, "--dev-url", pg.url())
+    result = run("apply", str(desired_file), "--db", target, "--dev-url", pg.url(), "--allow-hazards", "all")
     assert result.exit_code == 1
     assert "pass --yes" in result.stderr
     assert columns(target) == ["id", "email"]
@@ -185,14 +193,26 @@ def test_apply_refuses_unallowed_hazards_and_applies_nothing(pg, tmp_path):
     schema.write_text("CREATE TABLE users (id int, email text);")
     result = run("apply", str(schema), "--db", target, "--dev-url", pg.url(), "--yes")
     assert result.exit_code == 1
-    assert "data-loss" in result.stderr and "--allow-hazards data-loss" in result.stderr
+    assert "data-loss" in result.stderr and "--allow-hazards breaking-change,data-loss" in result.stderr
     assert columns(target) == ["id", "legacy"]
     partial = run(
         "apply", str(schema), "--db", target, "--dev-url", pg.url(), "--yes", "--allow-hazards", "table-rewrite"
     )
     assert partial.exit_code == 1
     assert columns(target) == ["id", "legacy"]
-    allowed = run("apply", str(schema), "--db", target, "--dev-url", pg.url(), "--yes", "--allow-hazards", "data-loss")
+    allowed = run(
+        "apply",
+        str(schema),
+        "--db",
+        target,
+        "--dev-url",
+        pg.url(),
+        "--yes",
+        "--allow-hazards",
+        "data-loss",
+        "--allow-hazards",
+        "breaking-change",
+    )
     assert allowed.exit_code == 0, allowed.output
     assert columns(target) == ["id", "email"]
 
@@ -207,14 +227,24 @@ def test_allow_hazards_all(pg, tmp_path):
         assert conn.execute("SELECT to_regclass('public.gone')").fetchone() == (None,)
 
 
-def test_failed_apply_reports_statement_and_rolls_back_its_group(pg, tmp_path):
+def test_failed_validation_stops_apply_and_leaves_the_constraint_not_valid(pg, tmp_path):
     target = pg.url(new_database(pg, "CREATE TABLE t (v text); INSERT INTO t VALUES ('x');"))
     schema = tmp_path / "s.sql"
     schema.write_text("CREATE TABLE t (v text NOT NULL, w int CHECK (w > 0), CHECK (v <> 'x'));")
-    result = run("apply", str(schema), "--db", target, "--dev-url", pg.url(), "--yes")
+    result = run("apply", str(schema), "--db", target, "--dev-url", pg.url(), "--yes", "--allow-hazards", "all")
     assert result.exit_code == 1
-    assert "apply stopped at constraint public.t.t_v_check" in result.stderr
-    assert columns(target, "t") == ["v"]
+    assert re.search(
+        r'apply stopped at constraint public\.t\.t_v_check: check constraint "t_v_check" of relation "t" is '
+        r"violated by some row \(\d+ statement\(s\) committed before it; nothing after it ran\)",
+        result.stderr,
+    )
+    with psycopg.connect(target) as conn:
+        states = conn.execute(
+            "SELECT conname, convalidated FROM pg_constraint WHERE conrelid = 't'::regclass AND contype = 'c'"
+            " AND conname LIKE 't\\_%' ORDER BY 1"
+        ).fetchall()
+    # Added NOT VALID and committed; the failed VALIDATE rolled back alone, and a re-run retries just that.
+    assert ("t_v_check", False) in states
 
 
 def test_unreachable_database_is_one_line(tmp_path, desired_file):

@@ -665,7 +665,7 @@ def test_objects_on_a_recreated_column_are_taken_apart_and_made_again(pg):
         next(i for i, s in enumerate(sql) if needle in s)
         for needle in (
             "DROP CONSTRAINT contacts_email_fkey",
-            "DROP INDEX public.form_responses_email",
+            "DROP INDEX CONCURRENTLY public.form_responses_email",
             "DROP COLUMN email",
             "ADD COLUMN email",
             "CREATE UNIQUE INDEX CONCURRENTLY form_responses_email ",

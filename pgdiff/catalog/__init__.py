@@ -81,12 +81,14 @@ def _column(row: dict[str, Any]) -> Column:
         name=row["name"],
         type=row["type"],
         not_null=row["not_null"],
+        not_null_name=row["not_null_name"],
         default=row["default_expr"],
         collation=row["collation"],
         identity=IDENTITY_KINDS[row["identity"]],
         identity_options=_identity_options(row),
         generated=GENERATED_KINDS[row["generated"]],
         position=row["position"],
+        volatile_default=row["volatile_default"],
     )
 
 

@@ -6,6 +6,8 @@ SELECT n.nspname AS schema,
        a.attnum AS position,
        pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
        a.attnotnull AS not_null,
+       (SELECT nn.conname FROM pg_catalog.pg_constraint nn
+        WHERE nn.conrelid = a.attrelid AND nn.contype = 'n' AND nn.conkey[1] = a.attnum) AS not_null_name,
        pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS default_expr,
        CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0
             THEN pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname)
@@ -17,7 +19,12 @@ SELECT n.nspname AS schema,
        s.seqmax::text AS seq_max,
        s.seqcache::text AS seq_cache,
        s.seqcycle AS seq_cycle,
-       a.attgenerated AS generated
+       a.attgenerated AS generated,
+       -- Functions a default calls are in its stored node tree; built-in ones have no pg_depend rows.
+       ad.adbin IS NOT NULL AND EXISTS (
+         SELECT 1 FROM pg_catalog.regexp_matches(ad.adbin::text, ':(?:func|opfunc)id (\d+)', 'g') f(id)
+         JOIN pg_catalog.pg_proc p ON p.oid = f.id[1]::oid
+         WHERE p.provolatile = 'v') AS volatile_default
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace

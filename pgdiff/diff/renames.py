@@ -25,7 +25,7 @@ RENAME_ORDER = {"table": 0, "column": 1, "constraint": 2, "index": 3}
 def apply_renames(current: Model, renames: list[Rename] | tuple[Rename, ...]) -> tuple[Model, list[Change]]:
     """The current model as it will be after the renames that apply to it, and those renames as changes."""
     changes: list[Change] = []
-    for rename in sorted(renames, key=lambda r: RENAME_ORDER[r.kind]):
+    for rename in sorted(renames, key=lambda r: (RENAME_ORDER[r.kind], r.new_key)):
         objects = _objects_of_kind(current, rename.kind)
         old_key, new_key = rename.old_key, rename.new_key
         if old_key not in objects:

@@ -11,12 +11,15 @@ created in them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from enum import IntEnum
 
 from pgdiff.diff import Change
 from pgdiff.model import IDENTITY_OPTIONS, Column, Constraint, Index, Model, QualifiedName, identity_defaults
 from pgdiff.plan import ddl
+from pgdiff.plan import hazards as hz
+from pgdiff.plan.column_types import classify
 from pgdiff.plan.expressions import expression_columns
 from pgdiff.plan.types import Hazard, Plan, Statement, group_statements
 from pgdiff.quoting import ident
@@ -25,27 +28,36 @@ from pgdiff.quoting import ident
 class Phase(IntEnum):
     CREATE_SCHEMA = 1
     CREATE_EXTENSION = 2
-    DROP_FOREIGN_KEY = 3
-    DROP_CONSTRAINT = 4
-    DROP_INDEX = 5
-    DROP_TABLE = 6
+    # Renames first: everything after speaks of objects by their new names.
+    RENAME = 3
+    DROP_FOREIGN_KEY = 4
+    DROP_CONSTRAINT = 5
+    DROP_INDEX = 6
+    DROP_TABLE = 7
     # A generated column holds a dependency on the columns it reads: it stops being generated, or is dropped,
     # before they are dropped or change type.
-    DROP_EXPRESSION = 7
-    DROP_GENERATED_COLUMN = 8
-    DROP_COLUMN = 9
-    CREATE_TABLE = 10
+    DROP_EXPRESSION = 8
+    DROP_GENERATED_COLUMN = 9
+    DROP_COLUMN = 10
+    CREATE_TABLE = 11
     # Before ADD_COLUMN, so that a new generated column reads its columns in their new type.
-    ALTER_COLUMN = 11
-    ADD_COLUMN = 12
-    SET_EXPRESSION = 13
-    ALTER_TABLE = 14
-    ADD_CONSTRAINT = 15
-    CREATE_INDEX = 16
-    ADD_FOREIGN_KEY = 17
-    VALIDATE = 18
-    DROP_EXTENSION = 19
-    DROP_SCHEMA = 20
+    ALTER_COLUMN = 12
+    ADD_COLUMN = 13
+    SET_EXPRESSION = 14
+    # SET NOT NULL without a scan under ACCESS EXCLUSIVE: a NOT VALID check added in ALTER_COLUMN is
+    # validated in its own transaction, then the column is marked.
+    VALIDATE_NOT_NULL = 15
+    SET_NOT_NULL = 16
+    ALTER_TABLE = 17
+    ADD_CONSTRAINT = 18
+    CREATE_INDEX = 19
+    # A changed index was built under a temporary name: the old one goes, the new one takes its name.
+    SWAP_INDEX = 20
+    ATTACH_KEY_INDEX = 21
+    ADD_FOREIGN_KEY = 22
+    VALIDATE = 23
+    DROP_EXTENSION = 24
+    DROP_SCHEMA = 25
 
 
 def build_plan(changes: list[Change], current: Model, desired: Model) -> Plan:
@@ -81,6 +93,17 @@ def _persistence_waits(
 def _reads_any(column: Column, names: set[str]) -> bool:
     """Whether generated `column` reads any of `names`."""
     return bool(column.generated and column.default and expression_columns(column.default, names))
+
+
+def _add_column_rewrite_reason(column: Column) -> str | None:
+    """Why ADD COLUMN must write every row (a non-volatile default is stored in the catalog only)."""
+    if column.generated == "stored":
+        return "is computed for every row"
+    if column.identity:
+        return "gets a value from its sequence in every row"
+    if column.volatile_default:
+        return f"has a volatile default, {column.default}, evaluated for every row"
+    return None
 
 
 def _identity_settings(column: Column) -> dict[str, str]:
@@ -138,6 +161,18 @@ class _Planner:
         handler = getattr(self, f"_{change.kind}_{change.action}")
         handler(change)
 
+    # -- renames ----------------------------------------------------------------------
+
+    def _rename(self, change: Change) -> None:
+        old_name: str = change.desired
+        sql = ddl.rename(change.kind, change.key, old_name)
+        old_identity = _dotted((*change.key[:-1], old_name))
+        hazard = hz.breaking(f"{change.kind} {old_identity} is renamed to {change.key[-1]}")
+        table = _dotted(change.key[:2]) if change.kind in ("table", "column", "constraint") else None
+        self.emit(Phase.RENAME, Statement(sql, change.kind, "rename", change.name, table=table, hazards=(hazard,)))
+
+    _table_rename = _column_rename = _constraint_rename = _index_rename = _rename
+
     # -- schemas and extensions -------------------------------------------------------
 
     def _schema_create(self, change: Change) -> None:
@@ -146,10 +181,10 @@ class _Planner:
         )
 
     def _schema_drop(self, change: Change) -> None:
-        hazard = Hazard("data-loss", f"schema {change.name} is dropped")
+        hazards = (hz.data_loss(f"schema {change.name} is dropped"), hz.breaking(f"schema {change.name} is dropped"))
         self.emit(
             Phase.DROP_SCHEMA,
-            Statement(ddl.drop_schema(change.current.name), "schema", "drop", change.name, hazards=(hazard,)),
+            Statement(ddl.drop_schema(change.current.name), "schema", "drop", change.name, hazards=hazards),
         )
 
     def _schema_alter(self, change: Change) -> None:  # schemas have no attributes yet
@@ -183,20 +218,21 @@ class _Planner:
         return constraint.table_key in self.new_tables and constraint.kind != "f" and constraint.validated
 
     def _table_drop(self, change: Change) -> None:
-        hazard = Hazard("data-loss", f"table {change.name} is dropped with all its rows")
+        hazards = (
+            hz.data_loss(f"table {change.name} is dropped with all its rows"),
+            hz.breaking(f"table {change.name} is dropped"),
+        )
         self.emit(
             Phase.DROP_TABLE,
-            Statement(
-                ddl.drop_table(change.current), "table", "drop", change.name, table=change.name, hazards=(hazard,)
-            ),
+            Statement(ddl.drop_table(change.current), "table", "drop", change.name, table=change.name, hazards=hazards),
         )
 
     def _table_alter(self, change: Change) -> None:
         table = change.desired
         action = "SET UNLOGGED" if table.unlogged else "SET LOGGED"
-        hazard = Hazard("table-rewrite", f"table {change.name}: {action} rewrites the table under ACCESS EXCLUSIVE")
+        hazards = hz.table_rewrite(change.name, action)
         sql = ddl.alter_table(table.schema, table.name, action)
-        statement = Statement(sql, "table", "alter", change.name, table=change.name, hazards=(hazard,))
+        statement = Statement(sql, "table", "alter", change.name, table=change.name, hazards=hazards)
         self._persistence_changes.append((table.key, table.unlogged, statement))
 
     def change_persistence_in_foreign_key_order(self) -> None:
@@ -232,7 +268,13 @@ class _Planner:
         self._add_column(change, change.desired)
 
     def _add_column(self, change: Change, column: Column) -> None:
-        statement = self._column_statement(change, f"ADD COLUMN {ddl.column_definition(column)}")
+        table_key = (change.key[0], change.key[1])
+        hazards: tuple[Hazard, ...] = ()
+        if table_key not in self.new_tables:
+            why = _add_column_rewrite_reason(column)
+            if why:
+                hazards = hz.table_rewrite(_dotted(table_key), f"column {column.name} {why}")
+        statement = self._column_statement(change, f"ADD COLUMN {ddl.column_definition(column)}", hazards)
         self._column_adds.setdefault((change.key[0], change.key[1]), []).append((column, statement))
 
     def add_columns_in_table_order(self) -> None:
@@ -251,9 +293,12 @@ class _Planner:
                 pending.remove(ready)
 
     def _column_drop(self, change: Change) -> None:
-        hazard = Hazard("data-loss", f"column {change.name} is dropped with its data")
+        hazards = (
+            hz.data_loss(f"column {change.name} is dropped with its data"),
+            hz.breaking(f"column {change.name} is dropped"),
+        )
         phase = Phase.DROP_GENERATED_COLUMN if change.current.generated else Phase.DROP_COLUMN
-        self.emit(phase, self._column_statement(change, f"DROP COLUMN {ident(change.current.name)}", (hazard,)))
+        self.emit(phase, self._column_statement(change, f"DROP COLUMN {ident(change.current.name)}", hazards))
 
     def _column_alter(self, change: Change) -> None:
         old: Column = change.current
@@ -274,22 +319,71 @@ class _Planner:
             alter("DROP DEFAULT")
             old = replace(old, default=None)
         if type_changes:
-            collate = f" COLLATE {new.collation}" if new.collation else ""
-            hazard = Hazard(
-                "table-rewrite",
-                f"column {change.name}: type {old.type} to {new.type} may rewrite the table under ACCESS EXCLUSIVE",
-            )
-            alter(f"TYPE {new.type}{collate} USING {col}::{new.type}", hazard)
+            self._alter_type(change, old, new)
         if new.default is not None and new.default != old.default:
             alter(f"SET DEFAULT {new.default}")
         if new.not_null and not old.not_null:
-            alter("SET NOT NULL")
+            self._set_not_null(change, new)
         elif old.not_null and not new.not_null:
             alter("DROP NOT NULL")
+        if old.not_null and new.not_null and old.not_null_name and new.not_null_name != old.not_null_name:
+            rename = f"RENAME CONSTRAINT {ident(old.not_null_name)} TO {ident(new.not_null_name or '')}"
+            self.emit(Phase.ALTER_COLUMN, self._column_statement(change, rename))
         if new.identity and not old.identity:
-            alter(f"ADD {ddl.identity_clause(new)}")
+            # Needs the column NOT NULL already: after SET_NOT_NULL when that is planned too.
+            phase = Phase.SET_NOT_NULL if not old.not_null else Phase.ALTER_COLUMN
+            action = f"ALTER COLUMN {col} ADD {ddl.identity_clause(new)}"
+            self.emit(phase, self._column_statement(change, action))
         elif new.identity:
             self._alter_identity(change, old, new)
+
+    def _alter_type(self, change: Change, old: Column, new: Column) -> None:
+        """USING a cast only where the table is rewritten anyway; hazards from what the change costs."""
+        collate = f" COLLATE {new.collation}" if new.collation else ""
+        cost = classify(old.type, new.type)
+        table = _dotted(change.key[:2])
+        hazards: tuple[Hazard, ...] = ()
+        action = f"ALTER COLUMN {ident(new.name)} TYPE {new.type}{collate}"
+        if old.type != new.type and cost.rewrites:
+            action += f" USING {ident(new.name)}::{new.type}"
+            hazards = hz.table_rewrite(table, f"column {new.name} changes from {old.type} to {new.type}")
+        if old.type != new.type and cost.loses_data:
+            hazards += (hz.data_loss(f"column {change.name}: {cost.reason}"),)
+        self.emit(Phase.ALTER_COLUMN, self._column_statement(change, action, hazards))
+
+    def _set_not_null(self, change: Change, column: Column) -> None:
+        """SET NOT NULL scans the table under ACCESS EXCLUSIVE, unless a valid constraint already proves it.
+
+        So the proof comes first, added NOT VALID and validated in its own transaction (which blocks no
+        reads or writes): on PostgreSQL 18 as the NOT NULL constraint itself, before that as a CHECK that
+        is dropped once the column is marked.
+        """
+        schema, table, name = change.key
+        alter = f"ALTER COLUMN {ident(name)} SET NOT NULL"
+        if (schema, table) in self.new_tables:
+            self.emit(Phase.ALTER_COLUMN, self._column_statement(change, alter))
+            return
+        hazard = hz.validates_rows(_dotted((schema, table)), f"that {name} has no NULL")
+        default_name = column.not_null_name or f"{table}_{name}_not_null"
+        if self.current.server_version >= 180000 and len(default_name.encode()) <= 63:
+            self.emit(
+                Phase.ALTER_COLUMN,
+                self._column_sql(change, ddl.not_null_constraint_not_valid(schema, table, name, default_name)),
+            )
+            validate = ddl.validate_named(schema, table, default_name)
+            self.emit(
+                Phase.VALIDATE_NOT_NULL, replace(self._column_sql(change, validate, (hazard,)), own_transaction=True)
+            )
+            return
+        helper = ddl.truncate_identifier(f"pgdiff_{name}_not_null")
+        self.emit(Phase.ALTER_COLUMN, self._column_sql(change, ddl.not_null_check(schema, table, name, helper)))
+        validate = ddl.validate_named(schema, table, helper)
+        self.emit(Phase.VALIDATE_NOT_NULL, replace(self._column_sql(change, validate, (hazard,)), own_transaction=True))
+        self.emit(Phase.SET_NOT_NULL, self._column_statement(change, alter))
+        self.emit(Phase.SET_NOT_NULL, self._column_sql(change, ddl.drop_named_constraint(schema, table, helper)))
+
+    def _column_sql(self, change: Change, sql: str, hazards: tuple[Hazard, ...] = ()) -> Statement:
+        return replace(self._column_statement(change, "", hazards), sql=sql)
 
     def _alter_identity(self, change: Change, old: Column, new: Column) -> None:
         """SET GENERATED and SET <sequence option>, in one statement. The sequence is not restarted."""
@@ -372,7 +466,7 @@ class _Planner:
         """
         self._recreated_columns.setdefault((change.key[0], change.key[1]), set()).add(old.name)
         reason = "is derived again" if old.generated and new.generated else "loses its data"
-        hazard = Hazard("data-loss", f"column {change.name} is dropped and added again and {reason}")
+        hazard = hz.data_loss(f"column {change.name} is dropped and added again and {reason}")
         phase = Phase.DROP_GENERATED_COLUMN if old.generated else Phase.DROP_COLUMN
         self.emit(phase, self._column_statement(change, f"DROP COLUMN {ident(old.name)}", (hazard,)))
         self._add_column(change, new)
@@ -397,11 +491,56 @@ class _Planner:
     def _add_constraint(self, constraint: Constraint) -> None:
         if self._is_inline(constraint):
             return
-        phase = Phase.ADD_FOREIGN_KEY if constraint.kind == "f" else Phase.ADD_CONSTRAINT
-        sql = ddl.add_constraint(constraint, not_valid=not constraint.validated)
-        self.emit(phase, self._constraint_statement(constraint, sql, "create"))
         if constraint.kind == "f":
             self._foreign_keys_planned.add(constraint.key)
+        phase = Phase.ADD_FOREIGN_KEY if constraint.kind == "f" else Phase.ADD_CONSTRAINT
+        if constraint.table_key in self.new_tables:
+            sql = ddl.add_constraint(constraint, not_valid=not constraint.validated)
+            self.emit(phase, self._constraint_statement(constraint, sql, "create"))
+        elif constraint.kind in ("c", "f"):
+            self._add_then_validate(constraint, phase)
+        elif constraint.kind in ("p", "u") and (key := ddl.parse_key(constraint)) is not None:
+            self._add_key_with_concurrent_index(constraint, key)
+        else:
+            table = _dotted(constraint.table_key)
+            hazards = (
+                hz.exclusive_lock(table, f"constraint {constraint.name} builds its index and checks every row"),
+                hz.index_build(constraint.name, table),
+                hz.validates_rows(table, f"constraint {constraint.name}"),
+            )
+            sql = ddl.add_constraint(constraint)
+            self.emit(phase, self._constraint_statement(constraint, sql, "create", hazards))
+
+    def _add_then_validate(self, constraint: Constraint, phase: Phase) -> None:
+        """ADD ... NOT VALID takes a brief lock and no scan; VALIDATE scans without blocking writes, later,
+        in its own transaction. A constraint wanted NOT VALID stays so."""
+        sql = ddl.add_constraint(constraint, not_valid=True)
+        self.emit(phase, self._constraint_statement(constraint, sql, "create"))
+        if constraint.validated:
+            self._validate(constraint)
+
+    def _validate(self, constraint: Constraint) -> None:
+        hazard = hz.validates_rows(_dotted(constraint.table_key), f"constraint {constraint.name}")
+        statement = self._constraint_statement(constraint, ddl.validate_constraint(constraint), "validate", (hazard,))
+        self.emit(Phase.VALIDATE, replace(statement, own_transaction=True))
+
+    def _add_key_with_concurrent_index(self, constraint: Constraint, key: re.Match[str]) -> None:
+        """Build the key's unique index without blocking writes, then make it the constraint's (catalog only)."""
+        table = _dotted(constraint.table_key)
+        build = self._constraint_statement(
+            constraint,
+            ddl.unique_index_for_key(constraint, key),
+            "create",
+            (
+                hz.index_build(constraint.name, table),
+                hz.validates_rows(table, f"that {constraint.definition} holds"),
+                hz.non_transactional(f"the unique index build for {constraint.name}"),
+            ),
+        )
+        cleanup = ddl.drop_index_if_exists(constraint.schema, constraint.name)
+        self.emit(Phase.CREATE_INDEX, replace(build, transactional=False, cleanup_sql=cleanup))
+        attach = self._constraint_statement(constraint, ddl.add_key_using_index(constraint, key), "create")
+        self.emit(Phase.ATTACH_KEY_INDEX, attach)
 
     def _constraint_drop(self, change: Change) -> None:
         self._drop_constraint(change.current)
@@ -425,7 +564,7 @@ class _Planner:
         old: Constraint = change.current
         new: Constraint = change.desired
         if change.attributes == ("validated",) and new.validated:
-            self.emit(Phase.VALIDATE, self._constraint_statement(new, ddl.validate_constraint(new), "validate"))
+            self._validate(new)
             return
         self._drop_constraint(old)
         self._add_constraint(new)
@@ -475,7 +614,7 @@ class _Planner:
         """Unique indexes dropped on their own; those of dropped tables go with their table, after its FKs."""
         dropped: set[QualifiedName] = set(self._rebuilt_indexes)
         for change in self.changes:
-            if change.action == "create" or change.kind not in ("index", "constraint"):
+            if change.action in ("create", "rename") or change.kind not in ("index", "constraint"):
                 continue
             if change.current.table_key in self.dropped_tables:
                 continue
@@ -495,19 +634,54 @@ class _Planner:
     def _index_create(self, change: Change) -> None:
         self._create_index(change.desired)
 
-    def _create_index(self, index: Index) -> None:
-        existing_table = index.table_key not in self.new_tables
-        sql = ddl.create_index(index, concurrently=existing_table)
-        self.emit(Phase.CREATE_INDEX, self._index_statement(index, sql, "create", transactional=not existing_table))
+    def _create_index(self, index: Index, *, action: str = "create") -> None:
+        if index.table_key in self.new_tables:
+            self.emit(Phase.CREATE_INDEX, self._index_statement(index, ddl.create_index(index), action))
+            return
+        self.emit(Phase.CREATE_INDEX, self._concurrent_build(index, action))
+
+    def _concurrent_build(self, index: Index, action: str) -> Statement:
+        table = _dotted(index.table_key)
+        hazards = (hz.index_build(index.name, table), hz.non_transactional(f"the build of index {index.name}"))
+        if index.unique:
+            hazards += (hz.validates_rows(table, f"that unique index {index.name} holds"),)
+        sql = ddl.create_index(index, concurrently=True)
+        statement = replace(self._index_statement(index, sql, action, transactional=False), hazards=hazards)
+        return replace(statement, cleanup_sql=ddl.drop_index_if_exists(index.schema, index.name))
 
     def _index_drop(self, change: Change) -> None:
         self._drop_index(change.current)
 
-    def _drop_index(self, index: Index) -> None:
+    def _drop_index(self, index: Index, *, phase: Phase = Phase.DROP_INDEX, action: str = "drop") -> None:
         if index.table_key in self.dropped_tables:
             return
-        self.emit(Phase.DROP_INDEX, self._index_statement(index, ddl.drop_index(index), "drop"))
+        if index.table_key in self.new_tables:  # cannot happen for a current index; kept for clarity
+            self.emit(phase, self._index_statement(index, ddl.drop_index(index), action))
+            return
+        hazards = (hz.index_dropped(_dotted(index.key)),) if action == "drop" else ()
+        sql = ddl.drop_index(index, concurrently=True)
+        self.emit(phase, replace(self._index_statement(index, sql, action, transactional=False), hazards=hazards))
 
     def _index_alter(self, change: Change) -> None:
-        self._drop_index(change.current)
-        self._create_index(change.desired)
+        """Build the new definition under a temporary name, drop the old one, then rename: never without it."""
+        old: Index = change.current
+        new: Index = change.desired
+        if self._must_drop_first(old):
+            self._drop_index(old)
+            self._create_index(new, action="alter")
+            return
+        temporary = replace(new, name=ddl.truncate_identifier(f"{new.name}_pgdiff_new"))
+        self.emit(Phase.CREATE_INDEX, self._concurrent_build(temporary, "alter"))
+        self._drop_index(old, phase=Phase.SWAP_INDEX, action="alter")
+        rename = ddl.rename_index(new.schema, temporary.name, new.name)
+        self.emit(Phase.SWAP_INDEX, self._index_statement(new, rename, "alter"))
+
+    def _must_drop_first(self, index: Index) -> bool:
+        """An index on a column that is dropped, retyped or re-created cannot outlive it: no swap then."""
+        table = index.table_key
+        touched = (
+            self._dropped_columns.get(table, set())
+            | self._retyped_columns.get(table, set())
+            | self._recreated_columns.get(table, set())
+        )
+        return bool(touched and expression_columns(index.body, touched))

@@ -26,6 +26,9 @@ class Statement:
     # Run before retrying after a failed attempt, e.g. dropping the INVALID index a failed
     # CREATE INDEX CONCURRENTLY leaves behind.
     cleanup_sql: str | None = None
+    # A transaction of its own, committed before the next statement starts: VALIDATE CONSTRAINT must not
+    # share the transaction that added the constraint, or that one's lock would be held through the scan.
+    own_transaction: bool = False
 
     @property
     def timeouts(self) -> tuple[tuple[str, int], ...]:
@@ -63,13 +66,13 @@ def group_statements(statements: list[Statement]) -> tuple[Group, ...]:
     groups: list[Group] = []
     pending: list[Statement] = []
     for statement in statements:
-        if statement.transactional:
+        if statement.transactional and not statement.own_transaction:
             pending.append(statement)
             continue
         if pending:
             groups.append(Group(True, tuple(pending)))
             pending = []
-        groups.append(Group(False, (statement,)))
+        groups.append(Group(statement.transactional, (statement,)))
     if pending:
         groups.append(Group(True, tuple(pending)))
     return tuple(groups)

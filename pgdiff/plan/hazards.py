@@ -1,0 +1,66 @@
+"""Hazard codes and their messages, in one place. Each names the object and the reason.
+
+| code                    | meaning                                                                   |
+| ----------------------- | ------------------------------------------------------------------------- |
+| data-loss               | rows or values are destroyed (drops, narrowing type changes)              |
+| table-rewrite           | the table and its indexes are rewritten                                   |
+| access-exclusive-lock   | ACCESS EXCLUSIVE is held for more than a catalog update (reads block too) |
+| validates-existing-rows | existing rows are scanned and the statement fails if one violates it      |
+| index-build             | an index is built: CPU and I/O proportional to the table                  |
+| index-dropped           | an index is dropped: queries that used it may become slow                 |
+| non-transactional       | runs outside a transaction; a failure can leave an INVALID index behind   |
+| breaking-change         | a name running application code may still use is renamed or removed      |
+"""
+
+from __future__ import annotations
+
+from pgdiff.plan.types import Hazard
+
+CODES = (
+    "data-loss",
+    "table-rewrite",
+    "access-exclusive-lock",
+    "validates-existing-rows",
+    "index-build",
+    "index-dropped",
+    "non-transactional",
+    "breaking-change",
+)
+
+
+def data_loss(what: str) -> Hazard:
+    return Hazard("data-loss", what)
+
+
+def table_rewrite(table: str, why: str) -> tuple[Hazard, Hazard]:
+    return (
+        Hazard("table-rewrite", f"table {table} is rewritten: {why}"),
+        Hazard("access-exclusive-lock", f"table {table} is locked against reads and writes while it is rewritten"),
+    )
+
+
+def exclusive_lock(table: str, why: str) -> Hazard:
+    return Hazard("access-exclusive-lock", f"table {table} is locked against reads and writes while {why}")
+
+
+def validates_rows(table: str, what: str) -> Hazard:
+    return Hazard("validates-existing-rows", f"table {table} is scanned to check {what}; fails if a row violates it")
+
+
+def index_build(index: str, table: str) -> Hazard:
+    return Hazard("index-build", f"index {index} is built on {table}: CPU and I/O proportional to its size")
+
+
+def index_dropped(index: str) -> Hazard:
+    return Hazard("index-dropped", f"index {index} is dropped: queries that used it may become slow")
+
+
+def non_transactional(what: str) -> Hazard:
+    return Hazard(
+        "non-transactional",
+        f"{what} runs outside a transaction: if it fails it leaves an INVALID index that the next apply rebuilds",
+    )
+
+
+def breaking(what: str) -> Hazard:
+    return Hazard("breaking-change", f"{what}: application code still using the old name fails")
