@@ -333,3 +333,10 @@ def test_version():
     result = run("--version")
     assert result.exit_code == 0
     assert result.stdout.startswith("pgdiff ")
+
+
+def test_text_output_shows_transaction_groups(pg, target, desired_file):
+    result = run("plan", str(desired_file), "--db", target, "--dev-url", pg.url())
+    assert "Transaction groups, in order:" in result.stdout
+    assert re.search(r"group \d+: outside a transaction, 1 statement$", result.stdout, re.M)
+    assert "[group 1; lock_timeout 3s, statement_timeout 30s]" in result.stdout

@@ -9,11 +9,18 @@ from rich.console import Console, Group
 from rich.syntax import Syntax
 from rich.text import Text
 
+from pgdiff.plan import Group as PlanGroup
 from pgdiff.plan import Plan, Statement
 from pgdiff.plan.timeouts import format_duration
 from pgdiff.render.summary import summary_line
 
-ACTION_STYLE = {"create": ("+", "green"), "drop": ("-", "red"), "alter": ("~", "yellow"), "validate": ("✓", "cyan")}
+ACTION_STYLE = {
+    "create": ("+", "green"),
+    "drop": ("-", "red"),
+    "alter": ("~", "yellow"),
+    "validate": ("✓", "cyan"),
+    "rename": (">", "magenta"),
+}
 
 
 def pretty_sql(sql: str) -> str:
@@ -28,27 +35,40 @@ def render_text(plan: Plan, console: Console) -> None:
     if plan.is_empty:
         console.print(Text(summary_line(plan), style="bold green"))
         return
-    by_table: dict[str, list[Statement]] = defaultdict(list)
-    for statement in plan.statements:
-        by_table[statement.table or f"{statement.kind} {statement.object}"].append(statement)
+    by_table: dict[str, list[tuple[int, Statement]]] = defaultdict(list)
+    for number, group in enumerate(plan.groups, 1):
+        for statement in group.statements:
+            by_table[statement.table or f"{statement.kind} {statement.object}"].append((number, statement))
     for heading, statements in by_table.items():
         console.print(Text(heading, style="bold"))
-        for statement in statements:
-            console.print(_statement_block(statement))
+        for number, statement in statements:
+            console.print(_statement_block(number, statement))
         console.print()
+    console.print(Text("Transaction groups, in order:", style="bold"))
+    for number, group in enumerate(plan.groups, 1):
+        console.print(Text(f"  group {number}: {_group_kind(group)}, {_count(len(group.statements))}", style="dim"))
     for hazard in plan.hazards:
         console.print(Text.assemble(("hazard ", "bold red"), (hazard.code, "red"), f": {hazard.message}"))
     console.print(Text(summary_line(plan), style="bold"))
 
 
-def _statement_block(statement: Statement) -> Group:
+def _group_kind(group: PlanGroup) -> str:
+    if not group.transactional:
+        return "outside a transaction"
+    return "own transaction" if group.statements[0].own_transaction else "one transaction"
+
+
+def _count(n: int) -> str:
+    return f"{n} statement{'s' if n != 1 else ''}"
+
+
+def _statement_block(group_number: int, statement: Statement) -> Group:
     symbol, colour = ACTION_STYLE.get(statement.action, ("*", "white"))
     label = Text.assemble(
         (f"  {symbol} ", f"bold {colour}"),
         (f"{statement.action} {statement.kind} ", colour),
         statement.object,
-        ("" if statement.transactional else "  (outside a transaction)", "dim"),
-        (f"  [{_timeouts(statement)}]", "dim"),
+        (f"  [group {group_number}; {_timeouts(statement)}]", "dim"),
     )
     code = Syntax(
         pretty_sql(statement.sql) + ";",
