@@ -6,6 +6,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, NoReturn
 
 import psycopg
@@ -16,6 +17,7 @@ from pgdiff import __version__
 from pgdiff.apply import DEFAULT_LOCK_RETRIES, ApplyHooks, apply_plan, refuse_unallowed_hazards
 from pgdiff.catalog import inspect
 from pgdiff.connect import connect, describe, redact, target_url
+from pgdiff.dump import SPLITS, dump_files, write_dump
 from pgdiff.errors import PgdiffError
 from pgdiff.pipeline import desired_state
 from pgdiff.plan import Plan, Statement
@@ -39,7 +41,8 @@ DEFAULT_LOCK_TIMEOUT = format_duration(DEFAULT_LOCK_TIMEOUT_MS)
 SourcesArg = Annotated[
     list[str] | None,
     typer.Argument(
-        help="`.sql` files, directories (every .sql below, in path order) or one postgresql:// URL. Default: schema/",
+        help="`.sql`/`.yaml` files, directories (every such file below, in path order) or one postgresql:// URL. "
+        "Default: schema/",
         show_default=False,
     ),
 ]
@@ -194,6 +197,41 @@ def apply(
         out.print(
             f"[bold green]Applied {len(result.plan.statements)} statements; the database matches the desired state.[/]"
         )
+        return EXIT_OK
+
+    _run(body)
+
+
+@app.command()
+def dump(
+    db: DbOption = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Directory to write into. Default: standard output (--split none)."),
+    ] = None,
+    output_format: Annotated[str, typer.Option("--format", "-f", help="File format: sql.")] = "sql",
+    split: Annotated[
+        str, typer.Option("--split", help="none: one file; schema: one per schema; object: one per table or object.")
+    ] = "none",
+    debug: DebugOption = False,
+) -> None:
+    """Write the database's schema as desired-state files (planning them against it is empty)."""
+    _set_debug(debug)
+
+    def body() -> int:
+        if output_format != "sql":
+            raise PgdiffError(f"--format {output_format!r}: dump writes sql (YAML output is not implemented yet)")
+        if split not in SPLITS:
+            raise PgdiffError(f"unknown --split {split!r}: choose one of {', '.join(SPLITS)}")
+        if output is None and split != "none":
+            raise PgdiffError(f"--split {split} writes several files: give a directory with --output")
+        with connect(target_url(db)) as conn:
+            files = dump_files(inspect(conn), split)
+        if output is None:
+            sys.stdout.write("".join(files.values()))
+            return EXIT_OK
+        for path in write_dump(files, output):
+            err.print(f"wrote {path}")
         return EXIT_OK
 
     _run(body)

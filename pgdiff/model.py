@@ -142,6 +142,176 @@ class Index:
         return (self.schema, self.table)
 
 
+# -- sequences and types (enums, composites, domains, ranges) ------------------------------
+
+
+@dataclass(frozen=True)
+class Sequence:
+    """A sequence that is not an identity column's (those are `Column.identity_options`)."""
+
+    schema: str
+    name: str
+    data_type: str  # "smallint" | "integer" | "bigint"
+    start: str
+    increment: str
+    minvalue: str
+    maxvalue: str
+    cache: str
+    cycle: bool = False
+    unlogged: bool = False
+    owned_by: tuple[str, str, str] | None = None  # (schema, table, column)
+
+    @property
+    def key(self) -> QualifiedName:
+        return (self.schema, self.name)
+
+
+def sequence_defaults(data_type: str, increment: int) -> dict[str, str]:
+    """MINVALUE, MAXVALUE and START of a sequence `AS data_type` when none are named."""
+    bits = _INTEGER_BITS.get(data_type, 64)
+    lowest, highest = -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+    minimum, maximum = (1, highest) if increment > 0 else (lowest, -1)
+    return {"minvalue": str(minimum), "maxvalue": str(maximum), "start": str(minimum if increment > 0 else maximum)}
+
+
+@dataclass(frozen=True)
+class EnumType:
+    schema: str
+    name: str
+    labels: tuple[str, ...]
+
+    @property
+    def key(self) -> QualifiedName:
+        return (self.schema, self.name)
+
+
+@dataclass(frozen=True)
+class CompositeType:
+    schema: str
+    name: str
+    # (name, format_type(), collation or None), in attribute order.
+    attributes: tuple[tuple[str, str, str | None], ...]
+
+    @property
+    def key(self) -> QualifiedName:
+        return (self.schema, self.name)
+
+
+@dataclass(frozen=True)
+class DomainCheck:
+    name: str
+    definition: str  # pg_get_constraintdef() without a trailing NOT VALID, e.g. "CHECK ((VALUE > 0))"
+    validated: bool = True
+
+
+@dataclass(frozen=True)
+class Domain:
+    schema: str
+    name: str
+    base_type: str  # format_type() with modifiers
+    collation: str | None = None  # only when it differs from the base type's default
+    default: str | None = None
+    not_null: bool = False
+    checks: tuple[DomainCheck, ...] = ()  # by name
+
+    @property
+    def key(self) -> QualifiedName:
+        return (self.schema, self.name)
+
+
+@dataclass(frozen=True)
+class RangeType:
+    schema: str
+    name: str
+    subtype: str
+    opclass: str | None = None  # only when not the subtype's default
+    collation: str | None = None
+    canonical: str | None = None
+    subtype_diff: str | None = None
+    multirange: str | None = None
+
+    @property
+    def key(self) -> QualifiedName:
+        return (self.schema, self.name)
+
+
+# -- functions, triggers, views and materialized views ------------------------------------
+
+FunctionKey = tuple[str, str, str]  # (schema, name, pg_get_function_identity_arguments())
+
+
+@dataclass(frozen=True)
+class Function:
+    """A function or procedure; `definition` (pg_get_functiondef) covers everything about it."""
+
+    schema: str
+    name: str
+    identity_arguments: str
+    definition: str  # "CREATE OR REPLACE FUNCTION ..." as PostgreSQL prints it
+    # What decides whether CREATE OR REPLACE can change it in place.
+    arguments: str = field(default="", compare=False)  # with names and defaults
+    result: str | None = field(default=None, compare=False)
+    kind: str = field(default="f", compare=False)  # "f" function | "p" procedure
+    language: str = field(default="", compare=False)
+    # Its signature or SQL-standard body uses tables: it is created after them.
+    reads_relations: bool = field(default=False, compare=False)
+
+    @property
+    def key(self) -> FunctionKey:
+        return (self.schema, self.name, self.identity_arguments)
+
+    @property
+    def kind_name(self) -> str:
+        return "procedure" if self.kind == "p" else "function"
+
+
+TRIGGER_ENABLED = {"O": "ENABLE", "D": "DISABLE", "R": "ENABLE REPLICA", "A": "ENABLE ALWAYS"}
+
+
+@dataclass(frozen=True)
+class Trigger:
+    schema: str
+    table: str  # a table, view or materialized view
+    name: str
+    definition: str  # pg_get_triggerdef()
+    enabled: str = "O"  # key of TRIGGER_ENABLED
+    constraint: bool = field(default=False, compare=False)
+    function: FunctionKey | None = field(default=None, compare=False)
+    columns: tuple[str, ...] = field(default=(), compare=False)  # of UPDATE OF and WHEN
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.schema, self.table, self.name)
+
+    @property
+    def table_key(self) -> QualifiedName:
+        return (self.schema, self.table)
+
+
+@dataclass(frozen=True)
+class View:
+    """A view or materialized view. Its indexes (materialized) are `Index`es with `table` = its name."""
+
+    schema: str
+    name: str
+    definition: str  # pg_get_viewdef(oid, true)
+    materialized: bool = False
+    options: tuple[str, ...] = ()  # reloptions, e.g. ("check_option=local", "security_barrier=true")
+    columns: tuple[tuple[str, str], ...] = ()  # (name, format_type())
+    populated: bool = True  # materialized: WITH DATA
+    # What the view reads, from pg_depend: (schema, relation, column), and functions.
+    uses_relations: tuple[tuple[str, str, str], ...] = field(default=(), compare=False)  # column "" = whole
+    uses_functions: tuple[FunctionKey, ...] = field(default=(), compare=False)
+
+    @property
+    def key(self) -> QualifiedName:
+        return (self.schema, self.name)
+
+    @property
+    def kind_name(self) -> str:
+        return "materialized view" if self.materialized else "view"
+
+
 @dataclass(frozen=True)
 class Model:
     """Everything pgdiff manages in one database, by kind, keyed by identity."""
@@ -152,6 +322,14 @@ class Model:
     tables: dict[QualifiedName, Table]
     constraints: dict[tuple[str, str, str], Constraint]
     indexes: dict[QualifiedName, Index]
+    sequences: dict[QualifiedName, Sequence] = field(default_factory=dict)
+    enums: dict[QualifiedName, EnumType] = field(default_factory=dict)
+    composites: dict[QualifiedName, CompositeType] = field(default_factory=dict)
+    domains: dict[QualifiedName, Domain] = field(default_factory=dict)
+    ranges: dict[QualifiedName, RangeType] = field(default_factory=dict)
+    functions: dict[FunctionKey, Function] = field(default_factory=dict)
+    triggers: dict[tuple[str, str, str], Trigger] = field(default_factory=dict)
+    views: dict[QualifiedName, View] = field(default_factory=dict)  # and materialized views
 
     def comparable(self) -> dict[str, object]:
         """The parts that must be equal for two databases to be in sync."""
@@ -161,4 +339,12 @@ class Model:
             "tables": self.tables,
             "constraints": self.constraints,
             "indexes": self.indexes,
+            "sequences": self.sequences,
+            "enums": self.enums,
+            "composites": self.composites,
+            "domains": self.domains,
+            "ranges": self.ranges,
+            "functions": self.functions,
+            "triggers": self.triggers,
+            "views": self.views,
         }

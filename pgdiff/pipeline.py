@@ -60,7 +60,7 @@ class DesiredState:
         self._stack = ExitStack()
         self._scratch: psycopg.Connection | None = None
         self.model: Model
-        self.renames = find_renames(sources.statements)
+        self.renames = [*find_renames(sources.statements), *sources.renames]
 
     def __enter__(self) -> DesiredState:
         try:

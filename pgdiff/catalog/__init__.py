@@ -18,9 +18,44 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
-from pgdiff.model import IDENTITY_OPTIONS, Column, Constraint, Extension, Index, Model, Schema, Table, identity_defaults
+from pgdiff import quoting
+from pgdiff.model import (
+    IDENTITY_OPTIONS,
+    Column,
+    CompositeType,
+    Constraint,
+    Domain,
+    DomainCheck,
+    EnumType,
+    Extension,
+    Function,
+    Index,
+    Model,
+    RangeType,
+    Schema,
+    Sequence,
+    Table,
+    Trigger,
+    View,
+    identity_defaults,
+)
 
-QUERY_NAMES = ("schemas", "extensions", "tables", "columns", "constraints", "indexes")
+QUERY_NAMES = (
+    "schemas",
+    "extensions",
+    "tables",
+    "columns",
+    "constraints",
+    "indexes",
+    "sequences",
+    "enums",
+    "composites",
+    "domains",
+    "ranges",
+    "functions",
+    "triggers",
+    "views",
+)
 
 IDENTITY_KINDS = {"a": "always", "d": "by default", "": ""}
 GENERATED_KINDS = {"s": "stored", "v": "virtual", "": ""}
@@ -73,6 +108,77 @@ def _build_model(server_version: int, rows: dict[str, list[dict[str, Any]]]) -> 
         tables=tables,
         constraints=constraints,
         indexes=indexes,
+        **_types(rows),
+        **_functions_triggers_views(rows),
+    )
+
+
+# -- sequences and types -------------------------------------------------------------
+
+
+def _types(rows: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """The Model fields for sequences, enums, composites, domains and ranges."""
+    return {
+        "sequences": {s.key: s for s in map(_sequence, rows["sequences"])},
+        "enums": {
+            (r["schema"], r["name"]): EnumType(r["schema"], r["name"], tuple(r["labels"])) for r in rows["enums"]
+        },
+        "composites": {
+            (r["schema"], r["name"]): CompositeType(
+                r["schema"], r["name"], tuple((a[0], a[1], a[2]) for a in r["attributes"])
+            )
+            for r in rows["composites"]
+        },
+        "domains": {d.key: d for d in map(_domain, rows["domains"])},
+        "ranges": {r.key: r for r in map(_range, rows["ranges"])},
+    }
+
+
+def _sequence(row: dict[str, Any]) -> Sequence:
+    owner = row["owner_table"]
+    return Sequence(
+        schema=row["schema"],
+        name=row["name"],
+        data_type=row["data_type"],
+        start=row["start"],
+        increment=row["increment"],
+        minvalue=row["minvalue"],
+        maxvalue=row["maxvalue"],
+        cache=row["cache"],
+        cycle=row["cycle"],
+        unlogged=row["unlogged"],
+        owned_by=(row["owner_schema"], owner, row["owner_column"]) if owner else None,
+    )
+
+
+def _domain(row: dict[str, Any]) -> Domain:
+    checks = []
+    for name, definition, validated in row["checks"]:
+        if definition.endswith(NOT_VALID_SUFFIX):
+            definition = definition[: -len(NOT_VALID_SUFFIX)]
+        checks.append(DomainCheck(name, definition, validated))
+    return Domain(
+        schema=row["schema"],
+        name=row["name"],
+        base_type=row["base_type"],
+        collation=row["collation"],
+        default=row["default_expr"],
+        not_null=row["not_null"],
+        checks=tuple(checks),
+    )
+
+
+def _range(row: dict[str, Any]) -> RangeType:
+    multirange = row["multirange_name"]
+    return RangeType(
+        schema=row["schema"],
+        name=row["name"],
+        subtype=row["subtype"],
+        opclass=row["opclass"],
+        collation=row["collation"],
+        canonical=row["canonical"],
+        subtype_diff=row["subtype_diff"],
+        multirange=quoting.qualified(row["multirange_schema"], multirange) if multirange else None,
     )
 
 
@@ -150,4 +256,56 @@ def _index(row: dict[str, Any]) -> Index:
         keys=tuple(row["keys"]),
         predicate=row["predicate"],
         valid=row["valid"],
+    )
+
+
+# -- functions, triggers, views and materialized views ------------------------------------
+
+
+def _functions_triggers_views(rows: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    return {
+        "functions": {f.key: f for f in map(_function, rows["functions"])},
+        "triggers": {t.key: t for t in map(_trigger, rows["triggers"])},
+        "views": {v.key: v for v in map(_view, rows["views"])},
+    }
+
+
+def _function(row: dict[str, Any]) -> Function:
+    return Function(
+        schema=row["schema"],
+        name=row["name"],
+        identity_arguments=row["identity_arguments"],
+        definition=row["definition"].rstrip("\n"),
+        arguments=row["arguments"],
+        result=row["result"],
+        kind=row["kind"],
+        language=row["language"],
+        reads_relations=row["reads_relations"],
+    )
+
+
+def _trigger(row: dict[str, Any]) -> Trigger:
+    return Trigger(
+        schema=row["schema"],
+        table=row["table_name"],
+        name=row["name"],
+        definition=row["definition"],
+        enabled=row["enabled"],
+        constraint=row["is_constraint"],
+        function=(row["function_schema"], row["function_name"], row["function_arguments"]),
+        columns=tuple(sorted(row["columns"])),
+    )
+
+
+def _view(row: dict[str, Any]) -> View:
+    return View(
+        schema=row["schema"],
+        name=row["name"],
+        definition=row["definition"].strip().rstrip(";"),
+        materialized=row["materialized"],
+        options=tuple(row["options"]),
+        columns=tuple((name, type_) for name, type_ in row["columns"]),
+        populated=row["populated"],
+        uses_relations=tuple(sorted((s, r, c or "") for s, r, c in row["uses_relations"])),
+        uses_functions=tuple(sorted((s, f, a) for s, f, a in row["uses_functions"])),
     )

@@ -15,7 +15,7 @@ from __future__ import annotations
 import psycopg
 
 from pgdiff.diff import Change
-from pgdiff.model import Column, Constraint, Index
+from pgdiff.model import Column, Constraint, Index, View
 from pgdiff.quoting import ident, qualified
 
 _PROBE = "pgdiff_canonical_probe"
@@ -31,6 +31,8 @@ def is_suspect(change: Change) -> bool:
         return change.attributes == ("body",)
     if change.kind == "column":
         return change.attributes == ("default",) and not change.desired.generated and change.current.default is not None
+    if change.kind == "view":
+        return change.attributes == ("definition",)
     return False
 
 
@@ -61,7 +63,7 @@ def _reads_back_equal(cur: psycopg.Cursor, change: Change) -> bool:
         return False  # the current text does not even apply to the desired table: it did change
 
 
-def _read_back(cur: psycopg.Cursor, change: Change, side: Constraint | Index | Column) -> str | None:
+def _read_back(cur: psycopg.Cursor, change: Change, side: Constraint | Index | Column | View) -> str | None:
     """Create `side`'s text on the desired object's table under a probe name and return how it prints."""
     cur.execute("SAVEPOINT pgdiff_probe")
     try:
@@ -69,6 +71,8 @@ def _read_back(cur: psycopg.Cursor, change: Change, side: Constraint | Index | C
             return _constraint_text(cur, side, change.desired)
         if isinstance(side, Index):
             return _index_text(cur, side, change.desired)
+        if isinstance(side, View):
+            return _view_text(cur, side)
         schema, table, _ = change.key
         return _default_text(cur, side, schema, table)
     finally:
@@ -107,5 +111,13 @@ def _default_text(cur: psycopg.Cursor, column: Column, schema: str, table: str) 
         "WHERE d.adrelid = %s::regclass AND a.attname = %s",
         [table_name, column.name],
     )
+    row = cur.fetchone()
+    return row[0] if row else None
+
+
+def _view_text(cur: psycopg.Cursor, view: View) -> str | None:
+    """A view's query, created as a plain view under a probe name in the view's schema."""
+    cur.execute(f"CREATE VIEW {qualified(view.schema, _PROBE)} AS {view.definition}")
+    cur.execute("SELECT pg_catalog.pg_get_viewdef(%s::regclass, true)", [qualified(view.schema, _PROBE)])
     row = cur.fetchone()
     return row[0] if row else None

@@ -24,6 +24,14 @@ def diff(current: Model, desired: Model) -> list[Change]:
     changes += _diff_tables(current.tables, desired.tables)
     changes += _diff_simple("constraint", current.constraints, desired.constraints)
     changes += _diff_simple("index", current.indexes, desired.indexes)
+    changes += _diff_simple("sequence", current.sequences, desired.sequences)
+    changes += _diff_simple("enum", current.enums, desired.enums)
+    changes += _diff_simple("composite", current.composites, desired.composites)
+    changes += _diff_simple("domain", current.domains, desired.domains)
+    changes += _diff_simple("range", current.ranges, desired.ranges)
+    changes += _diff_simple("function", current.functions, desired.functions)
+    changes += _diff_simple("trigger", current.triggers, desired.triggers)
+    changes += _diff_simple("view", current.views, desired.views)
     return changes
 
 

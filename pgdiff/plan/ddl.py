@@ -4,11 +4,28 @@ from __future__ import annotations
 
 import re
 
-from pgdiff.model import Column, Constraint, Extension, Index, Table
-from pgdiff.quoting import ident, qualified
+from pgdiff.model import (
+    TRIGGER_ENABLED,
+    Column,
+    CompositeType,
+    Constraint,
+    Domain,
+    EnumType,
+    Extension,
+    Function,
+    Index,
+    RangeType,
+    Sequence,
+    Table,
+    Trigger,
+    View,
+    sequence_defaults,
+)
+from pgdiff.quoting import ident, literal, qualified
 
 
-def column_definition(column: Column) -> str:
+def column_definition(column: Column, table: str | None = None) -> str:
+    """The column as CREATE TABLE or ADD COLUMN writes it; `table` lets a default NOT NULL name go unsaid."""
     parts = [ident(column.name), column.type]
     if column.collation:
         parts.append(f"COLLATE {column.collation}")
@@ -19,7 +36,9 @@ def column_definition(column: Column) -> str:
     if column.identity:
         parts.append(identity_clause(column))
     if column.not_null:
-        parts.append(f"CONSTRAINT {ident(column.not_null_name)} NOT NULL" if column.not_null_name else "NOT NULL")
+        default_name = f"{table}_{column.name}_not_null" if table else None
+        named = column.not_null_name and column.not_null_name != default_name
+        parts.append(f"CONSTRAINT {ident(column.not_null_name)} NOT NULL" if named else "NOT NULL")
     return " ".join(parts)
 
 
@@ -36,7 +55,7 @@ def identity_option(name: str, value: str) -> str:
 
 
 def create_table(table: Table, inline_constraints: list[Constraint]) -> str:
-    lines = [column_definition(c) for c in table.columns]
+    lines = [column_definition(c, table.name) for c in table.columns]
     lines += [f"CONSTRAINT {ident(c.name)} {c.definition}" for c in inline_constraints]
     unlogged = "UNLOGGED " if table.unlogged else ""
     body = ",\n".join(f"    {line}" for line in lines)
@@ -167,3 +186,185 @@ def drop_named_constraint(schema: str, table: str, name: str) -> str:
 def truncate_identifier(name: str) -> str:
     """PostgreSQL keeps the first 63 bytes of a name; cut on a character boundary."""
     return name.encode()[:63].decode(errors="ignore")
+
+
+# -- sequences and types ------------------------------------------------------------------
+
+
+def sequence_options(sequence: Sequence, names: tuple[str, ...] | None = None) -> str:
+    """`AS ... INCREMENT BY ... MINVALUE ...`: the options `names` (default: those not at their defaults)."""
+    defaults = sequence_defaults(sequence.data_type, int(sequence.increment))
+    values = {
+        "data_type": f"AS {sequence.data_type}",
+        "increment": f"INCREMENT BY {sequence.increment}",
+        "minvalue": f"MINVALUE {sequence.minvalue}",
+        "maxvalue": f"MAXVALUE {sequence.maxvalue}",
+        "start": f"START WITH {sequence.start}",
+        "cache": f"CACHE {sequence.cache}",
+        "cycle": "CYCLE" if sequence.cycle else "NO CYCLE",
+    }
+    if names is None:
+        names = tuple(
+            name
+            for name, differs in (
+                ("data_type", sequence.data_type != "bigint"),
+                ("increment", sequence.increment != "1"),
+                ("minvalue", sequence.minvalue != defaults["minvalue"]),
+                ("maxvalue", sequence.maxvalue != defaults["maxvalue"]),
+                ("start", sequence.start != (sequence.minvalue if int(sequence.increment) > 0 else sequence.maxvalue)),
+                ("cache", sequence.cache != "1"),
+                ("cycle", sequence.cycle),
+            )
+            if differs
+        )
+    return " ".join(values[name] for name in values if name in names)
+
+
+def create_sequence(sequence: Sequence) -> str:
+    unlogged = "UNLOGGED " if sequence.unlogged else ""
+    options = sequence_options(sequence)
+    return f"CREATE {unlogged}SEQUENCE {qualified(sequence.schema, sequence.name)}" + (f" {options}" if options else "")
+
+
+def alter_sequence(sequence: Sequence, action: str) -> str:
+    return f"ALTER SEQUENCE {qualified(sequence.schema, sequence.name)} {action}"
+
+
+def sequence_owner(owned_by: tuple[str, str, str] | None) -> str:
+    if owned_by is None:
+        return "OWNED BY NONE"
+    return f"OWNED BY {qualified(owned_by[0], owned_by[1])}.{ident(owned_by[2])}"
+
+
+def drop_sequence(sequence: Sequence) -> str:
+    return f"DROP SEQUENCE {qualified(sequence.schema, sequence.name)}"
+
+
+def create_enum(enum: EnumType) -> str:
+    labels = ", ".join(literal(label) for label in enum.labels)
+    return f"CREATE TYPE {qualified(enum.schema, enum.name)} AS ENUM ({labels})"
+
+
+def add_enum_value(enum: EnumType, label: str, neighbour: str | None, before: bool) -> str:
+    sql = f"ALTER TYPE {qualified(enum.schema, enum.name)} ADD VALUE {literal(label)}"
+    if neighbour is not None:
+        sql += f" {'BEFORE' if before else 'AFTER'} {literal(neighbour)}"
+    return sql
+
+
+def composite_attribute(attribute: tuple[str, str, str | None]) -> str:
+    name, type_, collation = attribute
+    return f"{ident(name)} {type_}" + (f" COLLATE {collation}" if collation else "")
+
+
+def create_composite(composite: CompositeType) -> str:
+    body = ", ".join(composite_attribute(a) for a in composite.attributes)
+    return f"CREATE TYPE {qualified(composite.schema, composite.name)} AS ({body})"
+
+
+def alter_type(schema: str, name: str, action: str) -> str:
+    return f"ALTER TYPE {qualified(schema, name)} {action}"
+
+
+def create_domain(domain: Domain) -> str:
+    parts = [f"CREATE DOMAIN {qualified(domain.schema, domain.name)} AS {domain.base_type}"]
+    if domain.collation:
+        parts.append(f"COLLATE {domain.collation}")
+    if domain.default is not None:
+        parts.append(f"DEFAULT {domain.default}")
+    if domain.not_null:
+        parts.append("NOT NULL")
+    parts += [f"CONSTRAINT {ident(check.name)} {check.definition}" for check in domain.checks if check.validated]
+    return " ".join(parts)
+
+
+def alter_domain(domain: Domain, action: str) -> str:
+    return f"ALTER DOMAIN {qualified(domain.schema, domain.name)} {action}"
+
+
+def create_range(range_type: RangeType) -> str:
+    options = [f"SUBTYPE = {range_type.subtype}"]
+    if range_type.opclass:
+        options.append(f"SUBTYPE_OPCLASS = {range_type.opclass}")
+    if range_type.collation:
+        options.append(f"COLLATION = {range_type.collation}")
+    if range_type.canonical:
+        options.append(f"CANONICAL = {range_type.canonical}")
+    if range_type.subtype_diff:
+        options.append(f"SUBTYPE_DIFF = {range_type.subtype_diff}")
+    if range_type.multirange:
+        options.append(f"MULTIRANGE_TYPE_NAME = {range_type.multirange}")
+    return f"CREATE TYPE {qualified(range_type.schema, range_type.name)} AS RANGE ({', '.join(options)})"
+
+
+def drop_type(schema: str, name: str, *, domain: bool = False) -> str:
+    return f"DROP {'DOMAIN' if domain else 'TYPE'} {qualified(schema, name)}"
+
+
+# -- functions, triggers, views and materialized views ------------------------------------
+
+
+def create_function(function: Function, *, replace_existing: bool = False) -> str:
+    """pg_get_functiondef() is the whole CREATE OR REPLACE statement, every name qualified by the server."""
+    if replace_existing:
+        return function.definition
+    return re.sub(r"^CREATE OR REPLACE ", "CREATE ", function.definition, count=1)
+
+
+def drop_function(function: Function) -> str:
+    what = "PROCEDURE" if function.kind == "p" else "FUNCTION"
+    return f"DROP {what} {qualified(function.schema, function.name)}({function.identity_arguments})"
+
+
+def create_trigger(trigger: Trigger, *, replace_existing: bool = False) -> str:
+    """pg_get_triggerdef(), as CREATE OR REPLACE TRIGGER (PostgreSQL 14+) to change one in place."""
+    if replace_existing:
+        return re.sub(r"^CREATE TRIGGER ", "CREATE OR REPLACE TRIGGER ", trigger.definition, count=1)
+    return trigger.definition
+
+
+def drop_trigger(trigger: Trigger) -> str:
+    return f"DROP TRIGGER {ident(trigger.name)} ON {qualified(trigger.schema, trigger.table)}"
+
+
+def enable_trigger(trigger: Trigger) -> str:
+    action = f"{TRIGGER_ENABLED[trigger.enabled]} TRIGGER {ident(trigger.name)}"
+    return alter_table(trigger.schema, trigger.table, action)
+
+
+def create_view(view: View, *, replace_existing: bool = False) -> str:
+    name = qualified(view.schema, view.name)
+    options = f" WITH ({', '.join(_view_option(o) for o in view.options)})" if view.options else ""
+    if view.materialized:
+        data = "" if view.populated else " WITH NO DATA"
+        return f"CREATE MATERIALIZED VIEW {name}{options} AS\n{view.definition}{data}"
+    verb = "CREATE OR REPLACE VIEW" if replace_existing else "CREATE VIEW"
+    return f"{verb} {name}{options} AS\n{view.definition}"
+
+
+def _view_option(option: str) -> str:
+    """`name=value` from reloptions, the name quoted and the value as a literal."""
+    name, _, value = option.partition("=")
+    return f"{ident(name)}={literal(value)}"
+
+
+def drop_view(view: View) -> str:
+    what = "MATERIALIZED VIEW" if view.materialized else "VIEW"
+    return f"DROP {what} {qualified(view.schema, view.name)}"
+
+
+def alter_view_options(view: View, old: View) -> str:
+    """SET the options `view` has and RESET those only `old` has."""
+    what = "MATERIALIZED VIEW" if view.materialized else "VIEW"
+    gone = sorted({o.partition("=")[0] for o in old.options} - {o.partition("=")[0] for o in view.options})
+    actions = []
+    if view.options:
+        actions.append(f"SET ({', '.join(_view_option(o) for o in view.options)})")
+    if gone:
+        actions.append(f"RESET ({', '.join(ident(name) for name in gone)})")
+    return f"ALTER {what} {qualified(view.schema, view.name)} " + ", ".join(actions)
+
+
+def refresh_materialized_view(view: View) -> str:
+    data = "" if view.populated else " WITH NO DATA"
+    return f"REFRESH MATERIALIZED VIEW {qualified(view.schema, view.name)}{data}"

@@ -64,3 +64,11 @@ def non_transactional(what: str) -> Hazard:
 
 def breaking(what: str) -> Hazard:
     return Hazard("breaking-change", f"{what}: application code still using the old name fails")
+
+
+def view_rebuilt(view: str, why: str) -> tuple[Hazard, Hazard]:
+    """A materialized view dropped and created again: its query runs over everything it reads."""
+    return (
+        Hazard("table-rewrite", f"materialized view {view} is rebuilt ({why}): its query runs again in full"),
+        Hazard("access-exclusive-lock", f"materialized view {view} is locked against reads until it is rebuilt"),
+    )

@@ -13,51 +13,96 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from enum import IntEnum
+from enum import IntEnum, auto
+from functools import cached_property
 
 from pgdiff.diff import Change
-from pgdiff.model import IDENTITY_OPTIONS, Column, Constraint, Index, Model, QualifiedName, identity_defaults
+from pgdiff.errors import PgdiffError
+from pgdiff.model import (
+    IDENTITY_OPTIONS,
+    Column,
+    CompositeType,
+    Constraint,
+    Domain,
+    EnumType,
+    Function,
+    FunctionKey,
+    Index,
+    Model,
+    QualifiedName,
+    RangeType,
+    Sequence,
+    Trigger,
+    View,
+    identity_defaults,
+)
 from pgdiff.plan import ddl
 from pgdiff.plan import hazards as hz
 from pgdiff.plan.column_types import classify
 from pgdiff.plan.expressions import expression_columns
 from pgdiff.plan.types import Hazard, Plan, Statement, group_statements
-from pgdiff.quoting import ident
+from pgdiff.quoting import ident, qualified
 
 
 class Phase(IntEnum):
-    CREATE_SCHEMA = 1
-    CREATE_EXTENSION = 2
+    # Declaration order is the plan order: insert new phases where they belong.
+    CREATE_SCHEMA = auto()
+    CREATE_EXTENSION = auto()
     # Renames first: everything after speaks of objects by their new names.
-    RENAME = 3
-    DROP_FOREIGN_KEY = 4
-    DROP_CONSTRAINT = 5
-    DROP_INDEX = 6
-    DROP_TABLE = 7
+    RENAME = auto()
+    DROP_IDENTITY = auto()
+    # Sequences and types (enums, composites, domains, ranges): before the tables that use them.
+    CREATE_TYPE = auto()
+    ALTER_TYPE = auto()
+    # A sequence that stays loses its owner before the owning column or table is dropped.
+    DISOWN_SEQUENCE = auto()
+    DROP_FOREIGN_KEY = auto()
+    DROP_CONSTRAINT = auto()
+    DROP_INDEX = auto()
+    # Triggers and views (dependents first) go before the tables, columns and functions they use.
+    DROP_TRIGGER = auto()
+    DROP_VIEW = auto()
+    DROP_FUNCTION_OF_TABLES = auto()  # functions whose signature or body uses tables
+    DROP_TABLE = auto()
     # A generated column holds a dependency on the columns it reads: it stops being generated, or is dropped,
     # before they are dropped or change type.
-    DROP_EXPRESSION = 8
-    DROP_GENERATED_COLUMN = 9
-    DROP_COLUMN = 10
-    CREATE_TABLE = 11
+    DROP_EXPRESSION = auto()
+    DROP_GENERATED_COLUMN = auto()
+    DROP_COLUMN = auto()
+    # Functions: before the tables whose defaults, checks and indexes may call them.
+    DROP_FUNCTION = auto()
+    CREATE_FUNCTION = auto()
+    CREATE_TABLE = auto()
     # Before ADD_COLUMN, so that a new generated column reads its columns in their new type.
-    ALTER_COLUMN = 12
-    ADD_COLUMN = 13
-    SET_EXPRESSION = 14
+    ALTER_COLUMN = auto()
+    # A sequence whose owning column stays, once the column's default no longer uses it.
+    DROP_OWNED_SEQUENCE = auto()
+    ADD_COLUMN = auto()
+    SET_EXPRESSION = auto()
     # SET NOT NULL without a scan under ACCESS EXCLUSIVE: a NOT VALID check added in ALTER_COLUMN is
     # validated in its own transaction, then the column is marked.
-    VALIDATE_NOT_NULL = 15
-    SET_NOT_NULL = 16
-    ALTER_TABLE = 17
-    ADD_CONSTRAINT = 18
-    CREATE_INDEX = 19
+    VALIDATE_NOT_NULL = auto()
+    SET_NOT_NULL = auto()
+    ALTER_TABLE = auto()
+    # OWNED BY needs the owning column to exist.
+    OWN_SEQUENCE = auto()
+    # Functions whose signature or SQL-standard body uses tables; views (in dependency order) need them all.
+    CREATE_LATE_FUNCTION = auto()
+    CREATE_VIEW = auto()
+    ADD_CONSTRAINT = auto()
+    CREATE_INDEX = auto()
     # A changed index was built under a temporary name: the old one goes, the new one takes its name.
-    SWAP_INDEX = 20
-    ATTACH_KEY_INDEX = 21
-    ADD_FOREIGN_KEY = 22
-    VALIDATE = 23
-    DROP_EXTENSION = 24
-    DROP_SCHEMA = 25
+    SWAP_INDEX = auto()
+    ATTACH_KEY_INDEX = auto()
+    ADD_FOREIGN_KEY = auto()
+    # After their table (or view), its columns and their function.
+    CREATE_TRIGGER = auto()
+    VALIDATE = auto()
+    # After the tables, columns and defaults that use them are gone.
+    DROP_SEQUENCE = auto()
+    DROP_TYPE = auto()
+    DROP_EXTENSION = auto()
+    DROP_SCHEMA = auto()
 
 
 def build_plan(changes: list[Change], current: Model, desired: Model) -> Plan:
@@ -69,6 +114,8 @@ def build_plan(changes: list[Change], current: Model, desired: Model) -> Plan:
     planner.rebuild_foreign_keys_in_the_way()
     planner.add_columns_in_table_order()
     planner.change_persistence_in_foreign_key_order()
+    planner.order_types()
+    planner.rebuild_functions_triggers_views()
     return Plan(group_statements(planner.ordered()))
 
 
@@ -148,6 +195,9 @@ class _Planner:
         # ADD COLUMN statements wait for `add_columns_in_table_order`.
         self._column_adds: dict[QualifiedName, list[tuple[Column, Statement]]] = {}
         self._persistence_changes: list[tuple[QualifiedName, bool, Statement]] = []
+        # Types created and dropped, emitted in dependency order by `order_types`.
+        self._type_creates: list[tuple[str, EnumType | CompositeType | Domain | RangeType]] = []
+        self._type_drops: list[tuple[str, EnumType | CompositeType | Domain | RangeType]] = []
 
     # -- bookkeeping ------------------------------------------------------------------
 
@@ -314,7 +364,9 @@ class _Planner:
 
         type_changes = old.type != new.type or old.collation != new.collation
         if old.identity and not new.identity:
-            alter("DROP IDENTITY")
+            # Early, so a sequence the plan creates may take the name of the identity's sequence.
+            drop_identity = self._column_statement(change, f"ALTER COLUMN {col} DROP IDENTITY")
+            self.emit(Phase.DROP_IDENTITY, drop_identity)
         if old.default is not None and (new.default != old.default or type_changes or new.identity):
             alter("DROP DEFAULT")
             old = replace(old, default=None)
@@ -331,7 +383,10 @@ class _Planner:
             self.emit(Phase.ALTER_COLUMN, self._column_statement(change, rename))
         if new.identity and not old.identity:
             # Needs the column NOT NULL already: after SET_NOT_NULL when that is planned too.
-            phase = Phase.SET_NOT_NULL if not old.not_null else Phase.ALTER_COLUMN
+            # After the serial sequence a replaced default used is dropped (DROP_OWNED_SEQUENCE): it has the
+            # name the identity's sequence takes.
+            replaces_default = change.current.default is not None
+            phase = Phase.SET_NOT_NULL if not old.not_null or replaces_default else Phase.ALTER_COLUMN
             action = f"ALTER COLUMN {col} ADD {ddl.identity_clause(new)}"
             self.emit(phase, self._column_statement(change, action))
         elif new.identity:
@@ -635,7 +690,7 @@ class _Planner:
         self._create_index(change.desired)
 
     def _create_index(self, index: Index, *, action: str = "create") -> None:
-        if index.table_key in self.new_tables:
+        if index.table_key in self.new_tables or index.table_key in self._views_built:
             self.emit(Phase.CREATE_INDEX, self._index_statement(index, ddl.create_index(index), action))
             return
         self.emit(Phase.CREATE_INDEX, self._concurrent_build(index, action))
@@ -653,7 +708,7 @@ class _Planner:
         self._drop_index(change.current)
 
     def _drop_index(self, index: Index, *, phase: Phase = Phase.DROP_INDEX, action: str = "drop") -> None:
-        if index.table_key in self.dropped_tables:
+        if index.table_key in self.dropped_tables or index.table_key in self._views_dropped:
             return
         if index.table_key in self.new_tables:  # cannot happen for a current index; kept for clarity
             self.emit(phase, self._index_statement(index, ddl.drop_index(index), action))
@@ -666,7 +721,7 @@ class _Planner:
         """Build the new definition under a temporary name, drop the old one, then rename: never without it."""
         old: Index = change.current
         new: Index = change.desired
-        if self._must_drop_first(old):
+        if self._must_drop_first(old) or old.table_key in self._views_dropped:
             self._drop_index(old)
             self._create_index(new, action="alter")
             return
@@ -685,3 +740,525 @@ class _Planner:
             | self._recreated_columns.get(table, set())
         )
         return bool(touched and expression_columns(index.body, touched))
+
+    # -- functions, triggers, views and materialized views ---------------------------------
+    #
+    # Functions change in place (CREATE OR REPLACE) unless their kind, result type or arguments (names,
+    # defaults) change: then they are dropped and created again, and so are the triggers and views that
+    # use them. Non-constraint triggers change with CREATE OR REPLACE TRIGGER. Views change with CREATE OR
+    # REPLACE VIEW when PostgreSQL allows it (same leading columns, new ones appended); otherwise they,
+    # and every view reading them, are dropped (dependents first) and created again (in dependency
+    # order), as are views reading a column that is dropped or changes type, or a function that goes.
+    # A materialized view whose query changes is rebuilt, with its indexes and triggers.
+
+    def _function_statement(self, function: Function, sql: str, action: str, hazards: tuple[Hazard, ...] = ()):
+        name = f"{function.schema}.{function.name}({function.identity_arguments})"
+        return Statement(sql, function.kind_name, action, name, hazards=hazards)
+
+    def _create_function(self, function: Function, action: str = "create", *, replace_existing: bool = False):
+        phase = Phase.CREATE_LATE_FUNCTION if function.reads_relations else Phase.CREATE_FUNCTION
+        sql = ddl.create_function(function, replace_existing=replace_existing)
+        if function.language == "sql" and phase == Phase.CREATE_FUNCTION and "\nAS $" in sql:
+            # Before the tables, so that defaults and checks can call it: its body is checked when called.
+            sql = "SET LOCAL check_function_bodies = off;\n" + sql
+        self.emit(phase, self._function_statement(function, sql, action))
+
+    def _function_create(self, change: Change) -> None:
+        self._create_function(change.desired)
+
+    def _function_drop(self, change: Change) -> None:
+        function: Function = change.current
+        hazard = hz.breaking(f"{function.kind_name} {change.name} is dropped")
+        sql = ddl.drop_function(function)
+        self.emit(self._drop_phase(function), self._function_statement(function, sql, "drop", (hazard,)))
+
+    @staticmethod
+    def _drop_phase(function: Function) -> Phase:
+        return Phase.DROP_FUNCTION_OF_TABLES if function.reads_relations else Phase.DROP_FUNCTION
+
+    def _function_alter(self, change: Change) -> None:
+        if change.key in self._recreated_functions:
+            sql = ddl.drop_function(change.current)
+            self.emit(self._drop_phase(change.current), self._function_statement(change.current, sql, "alter"))
+            self._create_function(change.desired, "alter")
+            return
+        self._create_function(change.desired, "alter", replace_existing=True)
+
+    @cached_property
+    def _recreated_functions(self) -> set[FunctionKey]:
+        """Functions CREATE OR REPLACE cannot change: another kind, result type or argument list."""
+        found = set()
+        for change in self.changes:
+            if change.kind == "function" and change.action == "alter":
+                old, new = change.current, change.desired
+                if (old.kind, old.result, old.arguments) != (new.kind, new.result, new.arguments):
+                    found.add(change.current.key)
+        return found
+
+    @cached_property
+    def _functions_gone(self) -> set[FunctionKey]:
+        """Functions dropped, for good or to be created again: what uses them must go first."""
+        return (self.current.functions.keys() - self.desired.functions.keys()) | self._recreated_functions
+
+    # triggers
+
+    def _trigger_statement(self, trigger: Trigger, sql: str, action: str) -> Statement:
+        return Statement(sql, "trigger", action, _dotted(trigger.key), table=_dotted(trigger.table_key))
+
+    def _create_trigger(self, trigger: Trigger, action: str = "create", *, old: Trigger | None = None) -> None:
+        sql = ddl.create_trigger(trigger, replace_existing=old is not None)
+        self.emit(Phase.CREATE_TRIGGER, self._trigger_statement(trigger, sql, action))
+        if trigger.enabled != "O" or (old is not None and old.enabled != trigger.enabled):
+            self.emit(Phase.CREATE_TRIGGER, self._trigger_statement(trigger, ddl.enable_trigger(trigger), action))
+
+    def _drop_trigger(self, trigger: Trigger, action: str = "drop") -> None:
+        """Unless its table or view is dropped, which takes the trigger with it."""
+        if trigger.table_key in self.dropped_tables or trigger.table_key in self._views_dropped:
+            return
+        self.emit(Phase.DROP_TRIGGER, self._trigger_statement(trigger, ddl.drop_trigger(trigger), action))
+
+    def _trigger_must_be_recreated(self, trigger: Trigger) -> bool:
+        """Its function goes, its view is rebuilt, or a column of its UPDATE OF or WHEN is dropped or retyped."""
+        table = trigger.table_key
+        changing = self._dropped_columns.get(table, set()) | self._retyped_columns.get(table, set())
+        return trigger.function in self._functions_gone or table in self._views_dropped or bool(
+            changing & set(trigger.columns)
+        )
+
+    def _trigger_create(self, change: Change) -> None:
+        self._create_trigger(change.desired)
+
+    def _trigger_drop(self, change: Change) -> None:
+        self._drop_trigger(change.current)
+
+    def _trigger_alter(self, change: Change) -> None:
+        old: Trigger = change.current
+        new: Trigger = change.desired
+        if change.attributes == ("enabled",) and not self._trigger_must_be_recreated(old):
+            self.emit(Phase.CREATE_TRIGGER, self._trigger_statement(new, ddl.enable_trigger(new), "alter"))
+        elif old.constraint or new.constraint or self._trigger_must_be_recreated(old):
+            self._drop_trigger(old, "alter")
+            self._create_trigger(new, "alter")
+        else:
+            self._create_trigger(new, "alter", old=old)
+
+    # views and materialized views
+
+    def _view_create(self, change: Change) -> None:
+        pass  # planned as a whole, in dependency order, by `rebuild_functions_triggers_views`
+
+    _view_drop = _view_alter = _view_create
+
+    def _view_replaceable(self, old: View, new: View) -> bool:
+        """Whether CREATE OR REPLACE VIEW (or, materialized, REFRESH/SET) does it."""
+        if old.materialized != new.materialized:
+            return False
+        if old.materialized:
+            return old.definition == new.definition and old.columns == new.columns
+        return new.columns[: len(old.columns)] == old.columns
+
+    def _view_uses_what_goes(self, view: View) -> bool:
+        """It reads a table that is dropped, a column dropped or retyped, or a function that goes."""
+        for schema, relation, column in view.uses_relations:
+            table = (schema, relation)
+            if table in self.dropped_tables:
+                return True
+            if column and column in self._dropped_columns.get(table, set()) | self._retyped_columns.get(table, set()):
+                return True
+        return any(function in self._functions_gone for function in view.uses_functions)
+
+    @cached_property
+    def _views_dropped(self) -> set[QualifiedName]:
+        """Views dropped for good or to be created again (see the section comment)."""
+        current, desired = self.current.views, self.desired.views
+        dropped = set(current.keys() - desired.keys())
+        for key, view in current.items():
+            if key in desired and (
+                self._view_uses_what_goes(view) or not self._view_replaceable(view, desired[key])
+            ):
+                dropped.add(key)
+        grew = True
+        while grew:  # whatever reads a dropped view goes too
+            grew = False
+            for key, view in current.items():
+                if key not in dropped and any((s, r) in dropped for s, r, _ in view.uses_relations):
+                    dropped.add(key)
+                    grew = True
+        return dropped
+
+    @cached_property
+    def _views_built(self) -> set[QualifiedName]:
+        """Views this plan creates: new ones and those dropped to be created again."""
+        return (self.desired.views.keys() - self.current.views.keys()) | (
+            self._views_dropped & self.desired.views.keys()
+        )
+
+    def _view_statement(self, view: View, sql: str, action: str, hazards: tuple[Hazard, ...] = ()) -> Statement:
+        return Statement(sql, view.kind_name, action, _dotted(view.key), hazards=hazards)
+
+    def rebuild_functions_triggers_views(self) -> None:
+        """Views in dependency order, then the triggers and indexes that views or functions being
+        created again take with them."""
+        current, desired = self.current.views, self.desired.views
+        for key in reversed(self._view_order(current, self._views_dropped)):
+            view = current[key]
+            action = "alter" if key in desired else "drop"
+            hazards: tuple[Hazard, ...] = ()
+            if action == "drop":
+                hazards = (hz.breaking(f"{view.kind_name} {_dotted(key)} is dropped"),)
+            elif view.materialized:
+                hazards = hz.view_rebuilt(_dotted(key), "its definition or what it reads changes")
+            self.emit(Phase.DROP_VIEW, self._view_statement(view, ddl.drop_view(view), action, hazards))
+        changed = {c.key for c in self.changes if c.kind == "view"}
+        for key in self._view_order(desired, self._views_built | (changed & desired.keys())):
+            view = desired[key]
+            old = current.get(key)
+            if key in self._views_built:
+                action = "create" if old is None else "alter"
+                self.emit(Phase.CREATE_VIEW, self._view_statement(view, ddl.create_view(view), action))
+            elif not view.materialized:
+                sql = ddl.create_view(view, replace_existing=True)
+                self.emit(Phase.CREATE_VIEW, self._view_statement(view, sql, "alter"))
+                if old is not None and {o.split("=")[0] for o in old.options} - {o.split("=")[0] for o in view.options}:
+                    self.emit(Phase.CREATE_VIEW, self._view_statement(view, ddl.alter_view_options(view, old), "alter"))
+            else:
+                self._alter_materialized_view(old, view)
+        self._rebuild_on_dropped_views_and_functions()
+
+    def _alter_materialized_view(self, old: View, view: View) -> None:
+        if old.options != view.options:
+            self.emit(Phase.CREATE_VIEW, self._view_statement(view, ddl.alter_view_options(view, old), "alter"))
+        if old.populated != view.populated:
+            hazards = hz.view_rebuilt(_dotted(view.key), "REFRESH") if view.populated else ()
+            sql = ddl.refresh_materialized_view(view)
+            self.emit(Phase.CREATE_VIEW, self._view_statement(view, sql, "alter", hazards))
+
+    def _rebuild_on_dropped_views_and_functions(self) -> None:
+        """Indexes of rebuilt materialized views, and triggers on rebuilt views or using a function that
+        is created again, that the diff leaves unchanged."""
+        changed = {c.key for c in self.changes if c.kind in ("index", "trigger")}
+        for key, index in self.current.indexes.items():
+            if index.table_key in self._views_built and key not in changed and key in self.desired.indexes:
+                self._create_index(self.desired.indexes[key])
+        for key, trigger in self.current.triggers.items():
+            if key not in changed and key in self.desired.triggers and self._trigger_must_be_recreated(trigger):
+                self._drop_trigger(trigger, "alter")
+                self._create_trigger(self.desired.triggers[key], "alter")
+
+    @staticmethod
+    def _view_order(views: dict[QualifiedName, View], keys: set[QualifiedName]) -> list[QualifiedName]:
+        """`keys` with every view after the views (of `keys`) it reads; otherwise in name order."""
+        ordered: list[QualifiedName] = []
+        seen: set[QualifiedName] = set()
+
+        def visit(key: QualifiedName) -> None:
+            if key in seen:
+                return
+            seen.add(key)
+            for schema, relation, _ in views[key].uses_relations:
+                if (schema, relation) in keys and (schema, relation) != key:
+                    visit((schema, relation))
+            ordered.append(key)
+
+        for key in sorted(keys):
+            visit(key)
+        return ordered
+
+    # -- sequences and types (enums, composites, domains, ranges) ---------------------------------
+    #
+    # Sequences and types are created in CREATE_TYPE (before any table), changed in ALTER_TYPE, and dropped
+    # in DROP_SEQUENCE/DROP_TYPE, after the tables, columns and defaults that use them. Types that use one
+    # another (a domain over an enum, a composite holding a domain) are created and dropped in dependency
+    # order by `order_types`. A sequence is never restarted.
+
+    def _owner_goes_away(self, owned_by: tuple[str, str, str] | None) -> bool:
+        """Whether the column owning a sequence is dropped (with its table or alone) by this plan."""
+        if owned_by is None:
+            return False
+        table = (owned_by[0], owned_by[1])
+        return table in self.dropped_tables or owned_by[2] in self._dropped_columns.get(table, set())
+
+    def _sequence_statement(self, sequence: Sequence, sql: str, action: str, *hazards: Hazard) -> Statement:
+        return Statement(sql, "sequence", action, _dotted(sequence.key), hazards=hazards)
+
+    def _sequence_create(self, change: Change) -> None:
+        sequence: Sequence = change.desired
+        self.emit(Phase.CREATE_TYPE, self._sequence_statement(sequence, ddl.create_sequence(sequence), "create"))
+        if sequence.owned_by is not None:
+            sql = ddl.alter_sequence(sequence, ddl.sequence_owner(sequence.owned_by))
+            self.emit(Phase.OWN_SEQUENCE, self._sequence_statement(sequence, sql, "alter"))
+
+    def _sequence_drop(self, change: Change) -> None:
+        sequence: Sequence = change.current
+        if self._owner_goes_away(sequence.owned_by):
+            return  # PostgreSQL drops an owned sequence with its column
+        hazard = hz.data_loss(f"sequence {change.name} is dropped with its current value")
+        phase = Phase.DROP_SEQUENCE if sequence.owned_by is None else Phase.DROP_OWNED_SEQUENCE
+        self.emit(phase, self._sequence_statement(sequence, ddl.drop_sequence(sequence), "drop", hazard))
+
+    def _sequence_alter(self, change: Change) -> None:
+        old: Sequence = change.current
+        new: Sequence = change.desired
+        options = tuple(a for a in change.attributes if a not in ("unlogged", "owned_by"))
+        if options:
+            # Without RESTART: START WITH only changes what a later RESTART would go back to.
+            sql = ddl.alter_sequence(new, ddl.sequence_options(new, options))
+            self.emit(Phase.ALTER_TYPE, self._sequence_statement(new, sql, "alter"))
+        if "unlogged" in change.attributes:
+            sql = ddl.alter_sequence(new, "SET UNLOGGED" if new.unlogged else "SET LOGGED")
+            self.emit(Phase.OWN_SEQUENCE, self._sequence_statement(new, sql, "alter"))
+        if "owned_by" in change.attributes:
+            if new.owned_by is None or self._owner_goes_away(old.owned_by):
+                sql = ddl.alter_sequence(new, ddl.sequence_owner(None))
+                self.emit(Phase.DISOWN_SEQUENCE, self._sequence_statement(new, sql, "alter"))
+            if new.owned_by is not None:
+                sql = ddl.alter_sequence(new, ddl.sequence_owner(new.owned_by))
+                self.emit(Phase.OWN_SEQUENCE, self._sequence_statement(new, sql, "alter"))
+
+    def _type_statement(self, kind: str, key: QualifiedName, sql: str, action: str, *hazards: Hazard) -> Statement:
+        return Statement(sql, kind, action, _dotted(key), hazards=hazards)
+
+    def _create_type(self, kind: str, obj: EnumType | CompositeType | Domain | RangeType) -> None:
+        self._type_creates.append((kind, obj))
+
+    def _drop_type(self, kind: str, obj: EnumType | CompositeType | Domain | RangeType) -> None:
+        self._type_drops.append((kind, obj))
+
+    def order_types(self) -> None:
+        """Emit type creates in dependency order and type drops in the reverse order."""
+        for kind, obj in _dependency_order(self._type_creates):
+            self._emit_type_create(kind, obj, Phase.CREATE_TYPE)
+        for kind, obj in reversed(_dependency_order(self._type_drops)):
+            hazard = hz.breaking(f"{kind} type {_dotted(obj.key)} is dropped")
+            sql = ddl.drop_type(obj.schema, obj.name, domain=kind == "domain")
+            self.emit(Phase.DROP_TYPE, self._type_statement(kind, obj.key, sql, "drop", hazard))
+
+    def _emit_type_create(self, kind: str, obj: EnumType | CompositeType | Domain | RangeType, phase: Phase) -> None:
+        if isinstance(obj, EnumType):
+            sql = ddl.create_enum(obj)
+        elif isinstance(obj, CompositeType):
+            sql = ddl.create_composite(obj)
+        elif isinstance(obj, RangeType):
+            sql = ddl.create_range(obj)
+        else:
+            sql = ddl.create_domain(obj)
+        self.emit(phase, self._type_statement(kind, obj.key, sql, "create"))
+        if isinstance(obj, Domain):
+            for check in obj.checks:
+                if not check.validated:
+                    action = f"ADD CONSTRAINT {ident(check.name)} {check.definition} NOT VALID"
+                    self.emit(phase, self._type_statement(kind, obj.key, ddl.alter_domain(obj, action), "create"))
+
+    def _refuse_if_columns_use(self, change: Change, why: str) -> None:
+        """PostgreSQL cannot change `why` on a type a table column keeps using: say so before anything runs."""
+        type_name = qualified(*change.key)
+        for table_key, table in sorted(self.current.tables.items()):
+            if table_key in self.dropped_tables:
+                continue
+            dropped = self._dropped_columns.get(table_key, set())
+            for column in table.columns:
+                if column.name not in dropped and column.type in (type_name, f"{type_name}[]"):
+                    raise PgdiffError(
+                        f"{change.kind} type {change.name}: {why} while column {_dotted((*table_key, column.name))} "
+                        "uses it; PostgreSQL cannot, and pgdiff does not convert the column yet"
+                    )
+
+    def _replace_type(self, change: Change) -> None:
+        """Drop and create again, for changes PostgreSQL cannot make in place (it refuses if the type is used)."""
+        self._refuse_if_columns_use(change, f"{', '.join(change.attributes)} cannot change")
+        hazard = hz.breaking(f"{change.kind} type {change.name} is dropped and created again")
+        sql = ddl.drop_type(change.current.schema, change.current.name, domain=change.kind == "domain")
+        self.emit(Phase.ALTER_TYPE, self._type_statement(change.kind, change.key, sql, "drop", hazard))
+        self._emit_type_create(change.kind, change.desired, Phase.ALTER_TYPE)
+
+    def _enum_create(self, change: Change) -> None:
+        self._create_type("enum", change.desired)
+
+    def _enum_drop(self, change: Change) -> None:
+        self._drop_type("enum", change.current)
+
+    def _enum_alter(self, change: Change) -> None:
+        """New labels are added in place, each committed on its own: a value added in a transaction cannot be
+        used before that transaction commits. Removing or reordering labels is refused."""
+        old: EnumType = change.current
+        new: EnumType = change.desired
+        kept = [label for label in new.labels if label in old.labels]
+        if kept != list(old.labels):
+            self._rebuild_enum(change)
+            return
+        present = list(old.labels)
+        for position, label in enumerate(new.labels):
+            if label in present:
+                continue
+            if position > 0:
+                sql = ddl.add_enum_value(new, label, new.labels[position - 1], before=False)
+            else:
+                sql = ddl.add_enum_value(new, label, present[0] if present else None, before=True)
+            present.insert(position, label)
+            statement = self._type_statement("enum", change.key, sql, "alter")
+            self.emit(Phase.ALTER_TYPE, replace(statement, own_transaction=True))
+
+    def _rebuild_enum(self, change: Change) -> None:
+        """PostgreSQL cannot remove or reorder enum labels: the old type is renamed, the new one created, every
+        column using it converted through text (a rewrite), and the old type dropped."""
+        old: EnumType = change.current
+        new: EnumType = change.desired
+        type_name = qualified(new.schema, new.name)
+        dropped_types = {c.key for c in self.changes if c.action == "drop" and c.kind in ("domain", "composite")}
+        for kind, types in (("domain", self.current.domains), ("composite", self.current.composites)):
+            for key, obj in types.items():
+                if type_name in _type_references(obj) and key not in dropped_types:
+                    raise PgdiffError(
+                        f"enum {change.name}: labels {list(old.labels)} cannot become {list(new.labels)} while "
+                        f"{kind} {_dotted(key)} is built on it: PostgreSQL can only add enum labels, and pgdiff "
+                        "rebuilds an enum only when table columns alone use it"
+                    )
+        temporary = ddl.truncate_identifier(f"{new.name}_pgdiff_old")
+        rename = ddl.alter_type(old.schema, old.name, f"RENAME TO {ident(temporary)}")
+        removed = [label for label in old.labels if label not in new.labels]
+        hazards: tuple[Hazard, ...] = ()
+        if removed:
+            hazards = (hz.data_loss(f"enum {change.name} loses labels {removed}: a row holding one fails the plan"),)
+        self.emit(Phase.ALTER_TYPE, self._type_statement("enum", change.key, rename, "alter", *hazards))
+        self.emit(Phase.ALTER_TYPE, self._type_statement("enum", change.key, ddl.create_enum(new), "alter"))
+        for table_key, table in sorted(self.current.tables.items()):
+            if table_key in self.dropped_tables:
+                continue
+            dropped = self._dropped_columns.get(table_key, set())
+            wanted = self.desired.tables.get(table_key)
+            for column in table.columns:
+                if column.name in dropped or column.type not in (type_name, f"{type_name}[]"):
+                    continue
+                self._convert_enum_column(change, table_key, column, wanted.column(column.name) if wanted else None)
+        # Dropped by `order_types`, after the types being dropped that were built on it.
+        self._type_drops.insert(0, ("enum", replace(old, name=temporary)))
+
+    def _convert_enum_column(
+        self, change: Change, table_key: QualifiedName, column: Column, desired: Column | None
+    ) -> None:
+        table = _dotted(table_key)
+        column_change = Change("column", "alter", (*table_key, column.name), column, desired)
+        array = "[]" if column.type.endswith("[]") else ""
+        col = ident(column.name)
+        # The default names the old type: it is set again once the column has the new one.
+        if column.default is not None:
+            self.emit(Phase.DROP_COLUMN, self._column_statement(column_change, f"ALTER COLUMN {col} DROP DEFAULT"))
+        hazards = hz.table_rewrite(table, f"column {column.name} is converted to the new enum {change.name}")
+        action = f"ALTER COLUMN {col} TYPE {column.type} USING {col}::text{array}::{column.type}"
+        self.emit(Phase.DROP_COLUMN, self._column_statement(column_change, action, hazards))
+        if column.default is not None and desired is not None and desired.default == column.default:
+            sql = f"ALTER COLUMN {col} SET DEFAULT {column.default}"
+            self.emit(Phase.DROP_COLUMN, self._column_statement(column_change, sql))
+
+    def _composite_create(self, change: Change) -> None:
+        self._create_type("composite", change.desired)
+
+    def _composite_drop(self, change: Change) -> None:
+        self._drop_type("composite", change.current)
+
+    def _composite_alter(self, change: Change) -> None:
+        old: CompositeType = change.current
+        new: CompositeType = change.desired
+        old_names = [a[0] for a in old.attributes]
+        new_names = [a[0] for a in new.attributes]
+        kept = [name for name in new_names if name in old_names]
+        # PostgreSQL adds attributes at the end and cannot reorder them: otherwise the type is made again.
+        if kept != [name for name in old_names if name in new_names] or new_names[: len(kept)] != kept:
+            self._replace_type(change)
+            return
+        self._refuse_if_columns_use(change, "attributes cannot change")
+        actions = [f"DROP ATTRIBUTE {ident(a[0])}" for a in old.attributes if a[0] not in new_names]
+        old_by_name = {a[0]: a for a in old.attributes}
+        for attribute in new.attributes:
+            previous = old_by_name.get(attribute[0])
+            if previous is None:
+                actions.append(f"ADD ATTRIBUTE {ddl.composite_attribute(attribute)}")
+            elif previous != attribute:
+                collate = f" COLLATE {attribute[2]}" if attribute[2] else ""
+                actions.append(f"ALTER ATTRIBUTE {ident(attribute[0])} TYPE {attribute[1]}{collate}")
+        sql = ddl.alter_type(new.schema, new.name, ", ".join(actions))
+        self.emit(Phase.ALTER_TYPE, self._type_statement("composite", change.key, sql, "alter"))
+
+    def _range_create(self, change: Change) -> None:
+        self._create_type("range", change.desired)
+
+    def _range_drop(self, change: Change) -> None:
+        self._drop_type("range", change.current)
+
+    def _range_alter(self, change: Change) -> None:
+        self._replace_type(change)
+
+    def _domain_create(self, change: Change) -> None:
+        self._create_type("domain", change.desired)
+
+    def _domain_drop(self, change: Change) -> None:
+        self._drop_type("domain", change.current)
+
+    def _domain_alter(self, change: Change) -> None:
+        """Defaults and NOT NULL in place; new CHECKs added NOT VALID, then validated in their own transaction."""
+        old: Domain = change.current
+        new: Domain = change.desired
+        if {"base_type", "collation"} & set(change.attributes):
+            self._replace_type(change)
+            return
+
+        def alter(phase: Phase, action: str, *hazards: Hazard, own_transaction: bool = False) -> None:
+            kind = "validate" if own_transaction else "alter"
+            statement = self._type_statement("domain", change.key, ddl.alter_domain(new, action), kind, *hazards)
+            self.emit(phase, replace(statement, own_transaction=own_transaction))
+
+        if old.default != new.default:
+            alter(Phase.ALTER_TYPE, f"SET DEFAULT {new.default}" if new.default is not None else "DROP DEFAULT")
+        if old.not_null and not new.not_null:
+            alter(Phase.ALTER_TYPE, "DROP NOT NULL")
+        old_checks = {check.name: check for check in old.checks}
+        new_checks = {check.name: check for check in new.checks}
+        for name, check in old_checks.items():
+            wanted = new_checks.get(name)
+            if wanted is None or wanted.definition != check.definition or (check.validated and not wanted.validated):
+                alter(Phase.ALTER_TYPE, f"DROP CONSTRAINT {ident(name)}")
+        for name, check in new_checks.items():
+            previous = old_checks.get(name)
+            replaced = previous is None or previous.definition != check.definition
+            replaced = replaced or (previous is not None and previous.validated and not check.validated)
+            if replaced:
+                alter(Phase.ALTER_TYPE, f"ADD CONSTRAINT {ident(name)} {check.definition} NOT VALID")
+            if check.validated and (replaced or (previous is not None and not previous.validated)):
+                hazard = hz.validates_rows(f"every column of domain {change.name}", f"constraint {name}")
+                alter(Phase.VALIDATE, f"VALIDATE CONSTRAINT {ident(name)}", hazard, own_transaction=True)
+        if new.not_null and not old.not_null:
+            hazard = hz.validates_rows(f"every column of domain {change.name}", "that no value is NULL")
+            alter(Phase.VALIDATE, "SET NOT NULL", hazard, own_transaction=True)
+
+
+_TYPE_SUFFIX = re.compile(r"(\(.*\))?(\[\])*$")
+
+
+def _type_references(obj: object) -> set[str]:
+    """The type names a domain, composite or range is built on, as format_type() prints them."""
+    if isinstance(obj, Domain):
+        names = [obj.base_type]
+    elif isinstance(obj, CompositeType):
+        names = [a[1] for a in obj.attributes]
+    elif isinstance(obj, RangeType):
+        names = [obj.subtype]
+    else:
+        names = []
+    return {_TYPE_SUFFIX.sub("", name) for name in names}
+
+
+def _dependency_order(types: list[tuple[str, object]]) -> list[tuple[str, object]]:
+    """`types` with every type after the ones it is built on (kept in the diff's order otherwise)."""
+    pending = list(types)
+    done: set[str] = set()
+    ordered: list[tuple[str, object]] = []
+    names = {qualified(*obj.key) for _, obj in types}  # type: ignore[attr-defined]
+    while pending:
+        ready = next(
+            (item for item in pending if not (_type_references(item[1]) & names) - done - {qualified(*item[1].key)}),
+            pending[0],
+        )
+        ordered.append(ready)
+        done.add(qualified(*ready[1].key))  # type: ignore[attr-defined]
+        pending.remove(ready)
+    return ordered

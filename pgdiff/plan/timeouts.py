@@ -37,6 +37,8 @@ def is_long_running(statement: Statement) -> bool:
     """Work proportional to the table's size: builds, scans and rewrites."""
     if statement.action == "validate" or (statement.kind == "index" and statement.action in ("create", "alter")):
         return True
+    if statement.kind == "materialized view" and statement.action in ("create", "alter"):
+        return True  # runs the view's query
     return any(h.code in LONG_RUNNING_HAZARDS for h in statement.hazards)
 
 

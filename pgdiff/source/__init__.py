@@ -1,7 +1,8 @@
 """Desired-state sources: which files (or which database) describe the schema wanted.
 
-A SOURCE argument is a `.sql` file, a directory (every `.sql` below it, in path
-order), or a `postgresql://` URL whose live schema is the desired state.
+A SOURCE argument is a `.sql`/`.yaml`/`.yml` file, a directory (every such file
+below it, in path order), or a `postgresql://` URL whose live schema is the desired state. Statements
+load in dependency order (`order.py`), with psql includes expanded (`includes.py`).
 """
 
 from __future__ import annotations
@@ -10,9 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pgdiff.errors import SourceError
-from pgdiff.source.sql import SqlStatement, split_sql_file
+from pgdiff.source.directives import Rename
+from pgdiff.source.includes import load_sql_file
+from pgdiff.source.order import order_by_dependencies
+from pgdiff.source.sql import SqlStatement
+from pgdiff.source.yaml_files import YAML_SUFFIXES, load_yaml_file
 
 URL_PREFIXES = ("postgresql://", "postgres://")
+SOURCE_SUFFIXES = (".sql", *YAML_SUFFIXES)
 
 
 @dataclass(frozen=True)
@@ -22,6 +28,7 @@ class Sources:
     statements: tuple[SqlStatement, ...] = ()
     files: tuple[Path, ...] = ()
     database_url: str | None = None
+    renames: tuple[Rename, ...] = ()  # from YAML `renamed_from:`; SQL's are read from the statements
 
 
 def is_url(value: str) -> bool:
@@ -37,9 +44,16 @@ def resolve_sources(arguments: list[str]) -> Sources:
         return Sources(database_url=urls[0])
     files = _sql_files(paths)
     statements: list[SqlStatement] = []
+    renames: list[Rename] = []
     for file in files:
-        statements += split_sql_file(file)
-    return Sources(statements=tuple(statements), files=tuple(files))
+        if file.suffix in YAML_SUFFIXES:
+            yaml_statements, yaml_renames = load_yaml_file(file)
+            statements += yaml_statements
+            renames += yaml_renames
+        else:
+            statements += load_sql_file(file)
+    ordered = tuple(order_by_dependencies(statements))
+    return Sources(statements=ordered, files=tuple(files), renames=tuple(renames))
 
 
 def _sql_files(paths: list[str]) -> list[Path]:
@@ -47,9 +61,9 @@ def _sql_files(paths: list[str]) -> list[Path]:
     for argument in paths:
         path = Path(argument)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*.sql") if p.is_file())
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in SOURCE_SUFFIXES)
             if not found:
-                raise SourceError(f"{argument}: directory has no .sql files")
+                raise SourceError(f"{argument}: directory has no .sql, .yaml or .yml files")
             files += found
         elif path.is_file():
             files.append(path)

@@ -1,0 +1,125 @@
+"""Orders desired statements by what they define and reference, so files load in any order.
+
+pglast gives each statement's parse tree: what it creates (a table, view, type, function, sequence,
+schema) and every relation, type and function it names. A statement moves after the statements that
+define what it names; otherwise file order is kept. Names are matched without their schema (the
+search_path decides which schema an unqualified name means), which can only add orderings, not lose
+them. A file that sets search_path is loaded exactly in file order, since moving statements across a
+SET would change what they mean; so is a cycle.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+import pglast
+from pglast import ast
+from pglast.visitors import Visitor
+
+from pgdiff.source.sql import SqlStatement
+
+Name = tuple[str, str]  # (namespace kind, name): ("relation", "users"), ("function", "touch"), ...
+
+
+def order_by_dependencies(statements: list[SqlStatement]) -> list[SqlStatement]:
+    trees = [pglast.parse_sql(s.text)[0].stmt for s in statements]
+    if any(isinstance(tree, ast.VariableSetStmt) and tree.name == "search_path" for tree in trees):
+        return list(statements)
+    defined = [_defines(tree) for tree in trees]
+    definers: dict[Name, list[int]] = {}
+    for index, names in enumerate(defined):
+        for name in names:
+            definers.setdefault(name, []).append(index)
+    after: list[set[int]] = []
+    for index, tree in enumerate(trees):
+        needed = {d for name in _references(tree) - defined[index] for d in definers.get(name, []) if d != index}
+        after.append(needed)
+    return [statements[i] for i in _stable_topological_order(after)]
+
+
+def _stable_topological_order(after: list[set[int]]) -> list[int]:
+    """Kahn's algorithm taking the earliest ready statement first; a cycle is broken at its earliest member."""
+    waiting = {i: set(deps) for i, deps in enumerate(after)}
+    dependants: dict[int, set[int]] = {}
+    for i, deps in waiting.items():
+        for d in deps:
+            dependants.setdefault(d, set()).add(i)
+    ready = [i for i, deps in waiting.items() if not deps]
+    heapq.heapify(ready)
+    order: list[int] = []
+    while waiting:
+        if not ready:
+            heapq.heappush(ready, min(waiting))  # a cycle: file order decides
+        index = heapq.heappop(ready)
+        if index not in waiting:
+            continue
+        del waiting[index]
+        order.append(index)
+        for dependant in dependants.get(index, ()):
+            if dependant in waiting:
+                waiting[dependant].discard(index)
+                if not waiting[dependant]:
+                    heapq.heappush(ready, dependant)
+    return order
+
+
+def _defines(tree: ast.Node) -> set[Name]:
+    if isinstance(tree, ast.CreateStmt):
+        # A table is also a type (its row type) that columns and functions may name.
+        return {("relation", tree.relation.relname), ("type", tree.relation.relname)}
+    if isinstance(tree, ast.ViewStmt):
+        return {("relation", tree.view.relname), ("type", tree.view.relname)}
+    if isinstance(tree, ast.CreateTableAsStmt):
+        return {("relation", tree.into.rel.relname)}
+    if isinstance(tree, ast.CreateSeqStmt):
+        return {("relation", tree.sequence.relname)}
+    if isinstance(tree, ast.CreateSchemaStmt):
+        return {("schema", tree.schemaname)}
+    if isinstance(tree, ast.CreateFunctionStmt):
+        return {("function", _last(tree.funcname))}
+    if isinstance(tree, ast.CompositeTypeStmt):
+        return {("type", tree.typevar.relname)}
+    if isinstance(tree, ast.CreateEnumStmt | ast.CreateRangeStmt):
+        return {("type", _last(tree.typeName))}
+    if isinstance(tree, ast.CreateDomainStmt):
+        return {("type", _last(tree.domainname))}
+    if isinstance(tree, ast.CreateExtensionStmt):
+        return {("extension", "*")}
+    return set()
+
+
+def _last(names: tuple[ast.String, ...] | None) -> str:
+    return names[-1].sval if names else ""
+
+
+def _references(tree: ast.Node) -> set[Name]:
+    collector = _References()
+    collector(tree)
+    found = collector.found
+    if isinstance(tree, ast.CreateTrigStmt) and tree.funcname:
+        found.add(("function", _last(tree.funcname)))
+    if not isinstance(tree, ast.CreateExtensionStmt):
+        # Extensions bring types, functions and operators no parse tree can attribute: they load first.
+        found.add(("extension", "*"))
+    return found
+
+
+class _References(Visitor):
+    def __init__(self) -> None:
+        self.found: set[Name] = set()
+
+    def visit_RangeVar(self, ancestors: object, node: ast.RangeVar) -> None:
+        self.found.add(("relation", node.relname))
+        if node.schemaname:
+            self.found.add(("schema", node.schemaname))
+
+    def visit_TypeName(self, ancestors: object, node: ast.TypeName) -> None:
+        if node.names:
+            self.found.add(("type", node.names[-1].sval))
+            if len(node.names) > 1 and node.names[0].sval != "pg_catalog":
+                self.found.add(("schema", node.names[0].sval))
+
+    def visit_FuncCall(self, ancestors: object, node: ast.FuncCall) -> None:
+        self.found.add(("function", _last(node.funcname)))
+        if node.funcname and len(node.funcname) > 1:
+            self.found.add(("schema", node.funcname[0].sval))
