@@ -34,6 +34,11 @@ class Case:
     min_server: int | None = None
 
 
+def case_by_id(cases: list[Case], case_id: str) -> Case:
+    """The case called `case_id`, for tests that also check the plan of one case."""
+    return next(case for case in cases if case.id == case_id)
+
+
 def _params(cases: list[Case], direction: str) -> list[object]:
     ids = [case.id for case in cases]
     duplicates = {i for i in ids if ids.count(i) > 1}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.convergence import Case, backward, forward, run_case
+from tests.convergence import Case, backward, case_by_id, forward, run_case
 from tests.pg import assert_converges
 
 WORKFLOWS = "CREATE TABLE workflows (id uuid PRIMARY KEY, code text NOT NULL, name text NOT NULL);"
@@ -414,9 +414,6 @@ def test_converges_b_to_a(pg, case):
     run_case(pg, case, reverse=True)
 
 
-def _case(case_id: str) -> Case:
-    return next(c for c in CASES if c.id == case_id)
-
 
 def _positions(sql: list[str], *needles: str) -> list[int]:
     """Index in `sql` of the first statement containing each needle."""
@@ -424,7 +421,7 @@ def _positions(sql: list[str], *needles: str) -> list[int]:
 
 
 def test_foreign_key_is_dropped_before_and_added_after_its_key_changes(pg):
-    case = _case("primary-key-renamed-under-foreign-key")
+    case = case_by_id(CASES, "primary-key-renamed-under-foreign-key")
     sql = assert_converges(pg, case.a, case.b).sql
     drop_fk, drop_pk, add_pk, add_fk = _positions(
         sql,
@@ -437,28 +434,28 @@ def test_foreign_key_is_dropped_before_and_added_after_its_key_changes(pg):
 
 
 def test_not_valid_check_is_added_without_validation(pg):
-    case = _case("check-not-valid-added")
+    case = case_by_id(CASES, "check-not-valid-added")
     sql = assert_converges(pg, case.a, case.b).sql
     assert len(sql) == 1 and sql[0].endswith("NOT VALID"), sql
 
 
 def test_making_a_constraint_valid_only_validates_it(pg):
     for case_id in ("check-not-valid-becomes-valid", "foreign-key-not-valid-becomes-valid"):
-        case = _case(case_id)
+        case = case_by_id(CASES, case_id)
         result = assert_converges(pg, case.a, case.b)
         assert [s.action for s in result.plan.statements] == ["validate"], result.sql
         assert "VALIDATE CONSTRAINT" in result.sql[0]
 
 
 def test_foreign_key_to_a_new_table_is_added_after_both_tables_exist(pg):
-    case = _case("foreign-key-not-valid-on-new-table")
+    case = case_by_id(CASES, "foreign-key-not-valid-on-new-table")
     sql = assert_converges(pg, case.a, case.b).sql
     create, add_fk = _positions(sql, "CREATE TABLE", "FOREIGN KEY")
     assert create < add_fk and sql[add_fk].endswith("NOT VALID"), sql
 
 
 def test_foreign_key_is_taken_apart_while_its_columns_change_type(pg):
-    case = _case("foreign-key-columns-change-type-together")
+    case = case_by_id(CASES, "foreign-key-columns-change-type-together")
     sql = assert_converges(pg, case.a, case.b).sql
     drop_fk, parent_type, child_type, add_fk = _positions(
         sql,

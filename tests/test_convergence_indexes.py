@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.convergence import Case, backward, forward, run_case
+from tests.convergence import Case, backward, case_by_id, forward, run_case
 from tests.pg import assert_converges
 
 FORM_RESPONSES = """
@@ -219,7 +219,7 @@ def test_index_on_existing_table_is_built_concurrently_outside_a_transaction(pg)
 
 
 def test_index_on_new_column_comes_after_the_column(pg):
-    case = next(c for c in CASES if c.id == "index-on-new-column")
+    case = case_by_id(CASES, "index-on-new-column")
     result = assert_converges(pg, case.a, case.b)
     add_column, create_index = result.plan.groups
     assert add_column.transactional and "ADD COLUMN" in add_column.statements[0].sql
@@ -227,7 +227,7 @@ def test_index_on_new_column_comes_after_the_column(pg):
 
 
 def test_indexes_on_new_table_are_plain_and_transactional(pg):
-    case = next(c for c in CASES if c.id == "indexes-on-new-table")
+    case = case_by_id(CASES, "indexes-on-new-table")
     result = assert_converges(pg, case.a, case.b)
     assert len(result.plan.groups) == 1 and result.plan.groups[0].transactional
     assert not any("CONCURRENTLY" in sql for sql in result.sql)

@@ -13,7 +13,7 @@ import pytest
 
 from pgdiff.apply import apply_plan
 from pgdiff.pipeline import plan_models
-from tests.convergence import Case, backward, forward, run_case
+from tests.convergence import Case, backward, case_by_id, forward, run_case
 from tests.pg import assert_converges, comparable, inspect_db, new_database
 
 WORKFLOWS = """
@@ -591,14 +591,14 @@ def test_dropping_tables_in_a_foreign_key_cycle_breaks_the_cycle_first(pg):
 
 
 def test_generated_expression_uses_set_expression_from_17(pg):
-    case = next(c for c in CASES if c.id == "generated-stored-expression-changes")
+    case = case_by_id(CASES, "generated-stored-expression-changes")
     result = assert_converges(pg, case.a, case.b)
     uses_set_expression = any("SET EXPRESSION" in sql for sql in result.sql)
     assert uses_set_expression == (pg.major >= 17), result.sql
 
 
 def test_persistence_changes_follow_foreign_keys(pg):
-    case = next(c for c in CASES if c.id == "unlogged-tables-linked-by-foreign-key")
+    case = case_by_id(CASES, "unlogged-tables-linked-by-foreign-key")
     to_logged = assert_converges(pg, case.a, case.b).sql
     assert to_logged == [
         "ALTER TABLE public.run_steps SET LOGGED",
@@ -612,7 +612,7 @@ def test_persistence_changes_follow_foreign_keys(pg):
 
 
 def test_generated_column_is_rebuilt_around_a_type_change(pg):
-    case = next(c for c in CASES if c.id == "generated-column-reads-retyped-column")
+    case = case_by_id(CASES, "generated-column-reads-retyped-column")
     sql = assert_converges(pg, case.a, case.b).sql
     assert [s.split(" ", 3)[3] for s in sql] == [
         "DROP COLUMN total",
@@ -622,13 +622,13 @@ def test_generated_column_is_rebuilt_around_a_type_change(pg):
 
 
 def test_identity_options_change_in_place_without_restart(pg):
-    case = next(c for c in CASES if c.id == "identity-start-and-increment")
+    case = case_by_id(CASES, "identity-start-and-increment")
     sql = assert_converges(pg, case.a, case.b).sql
     assert sql == ["ALTER TABLE public.run_events ALTER COLUMN id SET START WITH 1000 SET INCREMENT BY 10"]
 
 
 def test_identity_type_change_leaves_default_bounds_to_postgres(pg):
-    case = next(c for c in CASES if c.id == "identity-type-int-to-bigint")
+    case = case_by_id(CASES, "identity-type-int-to-bigint")
     sql = assert_converges(pg, case.a, case.b).sql
     assert not any("MAXVALUE" in s for s in sql), sql
 
@@ -659,7 +659,7 @@ def test_generation_expression_reading_a_new_column(pg):
 
 
 def test_objects_on_a_recreated_column_are_taken_apart_and_made_again(pg):
-    case = next(c for c in CASES if c.id == "column-becomes-generated-under-indexes-and-constraints")
+    case = case_by_id(CASES, "column-becomes-generated-under-indexes-and-constraints")
     sql = assert_converges(pg, case.a, case.b).sql
     drop_fk, drop_index, drop_column, add_column, create_index, add_fk = (
         next(i for i, s in enumerate(sql) if needle in s)

@@ -11,7 +11,7 @@ import pytest
 
 from pgdiff.errors import PgdiffError
 from pgdiff.pipeline import plan_models
-from tests.convergence import Case, backward, forward, run_case
+from tests.convergence import Case, backward, case_by_id, forward, run_case
 from tests.pg import assert_converges, inspect_db, new_database
 
 MOOD = "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');"
@@ -334,12 +334,9 @@ def test_converges_b_to_a(pg, case):
     run_case(pg, case, reverse=True)
 
 
-def _case(case_id: str) -> Case:
-    return next(c for c in CASES if c.id == case_id)
-
 
 def test_enum_values_are_added_each_in_a_transaction_of_its_own(pg):
-    case = _case("enum-add-values-in-middle")
+    case = case_by_id(CASES, "enum-add-values-in-middle")
     plan = assert_converges(pg, case.a, case.b).plan
     assert [[s.sql for s in g.statements] for g in plan.groups] == [
         ["ALTER TYPE public.mood ADD VALUE 'meh' AFTER 'sad'"],
@@ -350,7 +347,7 @@ def test_enum_values_are_added_each_in_a_transaction_of_its_own(pg):
 
 
 def test_new_enum_value_is_committed_before_a_default_uses_it(pg):
-    case = _case("enum-gains-value-used-by-new-default")
+    case = case_by_id(CASES, "enum-gains-value-used-by-new-default")
     plan = assert_converges(pg, case.a, case.b).plan
     first, second = plan.groups
     assert [s.sql for s in first.statements] == ["ALTER TYPE public.mood ADD VALUE 'new' AFTER 'happy'"]
@@ -358,7 +355,7 @@ def test_new_enum_value_is_committed_before_a_default_uses_it(pg):
 
 
 def test_domain_check_is_added_not_valid_then_validated_alone(pg):
-    case = _case("domain-column-check-changes")
+    case = case_by_id(CASES, "domain-column-check-changes")
     plan = assert_converges(pg, case.a, case.b).plan
     assert [[s.sql for s in g.statements] for g in plan.groups] == [
         [
@@ -372,7 +369,7 @@ def test_domain_check_is_added_not_valid_then_validated_alone(pg):
 
 
 def test_sequence_options_change_without_restart(pg):
-    case = _case("sequence-several-options-at-once")
+    case = case_by_id(CASES, "sequence-several-options-at-once")
     sql = assert_converges(pg, case.a, case.b).sql
     assert sql == ["ALTER SEQUENCE public.ticket_numbers AS bigint INCREMENT BY 2 MAXVALUE 1000000 CACHE 10 CYCLE"]
 
@@ -393,7 +390,7 @@ def test_dropping_a_sequence_is_data_loss(pg):
 
 
 def test_serial_column_added_to_existing_table(pg):
-    case = _case("serial-column-added-to-existing-table")
+    case = case_by_id(CASES, "serial-column-added-to-existing-table")
     plan = assert_converges(pg, case.a, case.b).plan
     create, add, own = (s.sql for s in plan.statements)
     assert create == "CREATE SEQUENCE public.tickets_number_seq AS integer"
@@ -405,7 +402,7 @@ def test_serial_column_added_to_existing_table(pg):
 
 
 def test_removing_an_enum_label_rebuilds_the_type_and_its_columns(pg):
-    case = _case("enum-label-removed-from-used-type")
+    case = case_by_id(CASES, "enum-label-removed-from-used-type")
     plan = assert_converges(pg, case.a, case.b).plan
     sql = [s.sql for s in plan.statements]
     assert sql[:2] == [
@@ -423,7 +420,7 @@ def test_removing_an_enum_label_rebuilds_the_type_and_its_columns(pg):
 
 
 def test_types_are_created_in_dependency_order(pg):
-    case = _case("composite-of-enum-and-domain")
+    case = case_by_id(CASES, "composite-of-enum-and-domain")
     sql = assert_converges(pg, case.a, case.b).sql
     assert [s.split(" ")[2] for s in sql] == ["public.mood", "public.score", "public.feedback"]
     back = assert_converges(pg, case.b, case.a).sql

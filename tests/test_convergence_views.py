@@ -16,7 +16,7 @@ from pgdiff.apply import apply_plan
 from pgdiff.errors import SourceError
 from pgdiff.pipeline import plan_models
 from pgdiff.source.sql import split_sql
-from tests.convergence import Case, backward, forward, run_case
+from tests.convergence import Case, backward, case_by_id, forward, run_case
 from tests.pg import assert_converges, inspect_db, new_database
 
 USERS = """
@@ -520,12 +520,9 @@ def test_converges_b_to_a(pg, case):
     run_case(pg, case, reverse=True)
 
 
-def _case(case_id: str) -> Case:
-    return next(case for case in CASES if case.id == case_id)
-
 
 def test_function_body_change_is_create_or_replace(pg):
-    case = _case("function-body")
+    case = case_by_id(CASES, "function-body")
     sql = assert_converges(pg, case.a, case.b).sql
     # Its body is checked when called, so that it can be created before the tables it reads.
     assert [s.split("\n")[:2] for s in sql] == [
@@ -534,13 +531,13 @@ def test_function_body_change_is_create_or_replace(pg):
 
 
 def test_view_with_appended_column_is_replaced_in_place(pg):
-    case = _case("view-new-column-appended")
+    case = case_by_id(CASES, "view-new-column-appended")
     sql = assert_converges(pg, case.a, case.b).sql
     assert len(sql) == 1 and sql[0].startswith("CREATE OR REPLACE VIEW public.workflow_summary"), sql
 
 
 def test_views_are_dropped_before_and_created_after_a_column_type_change(pg):
-    case = _case("view-on-view-base-column-type-changes")
+    case = case_by_id(CASES, "view-on-view-base-column-type-changes")
     sql = assert_converges(pg, case.a, case.b).sql
     heads = [s.split(" AS\n")[0] for s in sql]
     assert heads[:2] == ["DROP VIEW public.active_summary", "DROP VIEW public.workflow_summary"], heads
@@ -549,13 +546,13 @@ def test_views_are_dropped_before_and_created_after_a_column_type_change(pg):
 
 
 def test_trigger_change_is_create_or_replace(pg):
-    case = _case("trigger-when")
+    case = case_by_id(CASES, "trigger-when")
     sql = assert_converges(pg, case.a, case.b).sql
     assert len(sql) == 1 and sql[0].startswith("CREATE OR REPLACE TRIGGER t "), sql
 
 
 def test_materialized_view_rebuild_carries_hazards_and_rebuilds_its_index(pg):
-    case = _case("materialized-view-query-changes-with-index")
+    case = case_by_id(CASES, "materialized-view-query-changes-with-index")
     result = assert_converges(pg, case.a, case.b)
     codes = {h.code for h in result.plan.hazards}
     assert {"table-rewrite", "access-exclusive-lock"} <= codes, codes
@@ -584,7 +581,7 @@ def test_view_printed_differently_after_a_round_trip_is_settled(pg, other):
 
 
 def test_trigger_is_taken_off_a_function_that_goes_and_put_on_the_new_one(pg):
-    case = _case("trigger-function-changes-signature")
+    case = case_by_id(CASES, "trigger-function-changes-signature")
     sql = assert_converges(pg, case.a, case.b).sql
     assert [s.split("(")[0].split(" BEFORE")[0] for s in sql] == [
         "DROP TRIGGER t ON public.users",
