@@ -179,3 +179,10 @@ def test_json_schema_for_editors_is_the_shipped_one():
     repo = Path(__file__).parent.parent
     shipped = repo / "pgdiff" / "source" / "pgdiff.schema.json"
     assert (repo / "pgdiff.schema.json").read_text() == shipped.read_text()
+
+
+def test_unreadable_yaml_is_one_line(tmp_path):
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("tables: [{name: caf\xe9}]\n".encode("latin-1"))
+    with pytest.raises(SourceError, match=re.escape(f"{path}: not UTF-8 text")):
+        resolve_sources([str(path)])

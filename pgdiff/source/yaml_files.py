@@ -47,6 +47,8 @@ class _Located:
 def load_yaml_file(path: Path) -> tuple[list[SqlStatement], list[Rename]]:
     try:
         text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise SourceError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
     except OSError as error:
         raise SourceError(f"{path}: {error.strerror}") from None
     loader = yaml.SafeLoader(text)
@@ -60,6 +62,8 @@ def load_yaml_file(path: Path) -> tuple[list[SqlStatement], list[Rename]]:
         mark = error.problem_mark
         position = f"{mark.line + 1}:{mark.column + 1}" if mark else "1:1"
         raise SourceError(f"{path}:{position}: {error.problem or error}") from None
+    except yaml.YAMLError as error:
+        raise SourceError(f"{path}: {error}") from None
     finally:
         loader.dispose()
     return _Converter(path, _Located(data, node)).convert()
