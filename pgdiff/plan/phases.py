@@ -1,0 +1,75 @@
+"""The phases of a plan: the order in which statements of each kind run.
+
+A statement is emitted into a phase; the plan is the phases in declaration order,
+each keeping the order its statements were emitted in. The phase order is what
+makes a plan runnable: foreign keys are dropped before the keys they rely on and
+added after them, generated columns are taken apart before the columns they read
+change, tables exist before their columns are altered, schemas exist before
+anything is created in them.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum, auto
+
+
+class Phase(IntEnum):
+    # Declaration order is the plan order: insert new phases where they belong.
+    CREATE_SCHEMA = auto()
+    CREATE_EXTENSION = auto()
+    # Renames first: everything after speaks of objects by their new names.
+    RENAME = auto()
+    DROP_IDENTITY = auto()
+    # Sequences and types (enums, composites, domains, ranges): before the tables that use them.
+    CREATE_TYPE = auto()
+    ALTER_TYPE = auto()
+    # A sequence that stays loses its owner before the owning column or table is dropped.
+    DISOWN_SEQUENCE = auto()
+    DROP_FOREIGN_KEY = auto()
+    DROP_CONSTRAINT = auto()
+    DROP_INDEX = auto()
+    # Triggers and views (dependents first) go before the tables, columns and functions they use.
+    DROP_TRIGGER = auto()
+    DROP_VIEW = auto()
+    DROP_FUNCTION_OF_TABLES = auto()  # functions whose signature or body uses tables
+    DROP_TABLE = auto()
+    # A generated column holds a dependency on the columns it reads: it stops being generated, or is dropped,
+    # before they are dropped or change type.
+    DROP_EXPRESSION = auto()
+    DROP_GENERATED_COLUMN = auto()
+    DROP_COLUMN = auto()
+    # Functions: before the tables whose defaults, checks and indexes may call them.
+    DROP_FUNCTION = auto()
+    CREATE_FUNCTION = auto()
+    CREATE_TABLE = auto()
+    # Before ADD_COLUMN, so that a new generated column reads its columns in their new type.
+    ALTER_COLUMN = auto()
+    # A sequence whose owning column stays, once the column's default no longer uses it.
+    DROP_OWNED_SEQUENCE = auto()
+    ADD_COLUMN = auto()
+    SET_EXPRESSION = auto()
+    # SET NOT NULL without a scan under ACCESS EXCLUSIVE: a NOT VALID check added in ALTER_COLUMN is
+    # validated in its own transaction, then the column is marked.
+    VALIDATE_NOT_NULL = auto()
+    SET_NOT_NULL = auto()
+    ALTER_TABLE = auto()
+    # OWNED BY needs the owning column to exist.
+    OWN_SEQUENCE = auto()
+    # Functions whose signature or SQL-standard body uses tables; views (in dependency order) need them all.
+    CREATE_LATE_FUNCTION = auto()
+    CREATE_VIEW = auto()
+    ADD_CONSTRAINT = auto()
+    CREATE_INDEX = auto()
+    # A changed index was built under a temporary name: the old one goes, the new one takes its name.
+    SWAP_INDEX = auto()
+    ATTACH_KEY_INDEX = auto()
+    ADD_FOREIGN_KEY = auto()
+    # After their table (or view), its columns and their function.
+    CREATE_TRIGGER = auto()
+    VALIDATE = auto()
+    # After the tables, columns and defaults that use them are gone.
+    DROP_SEQUENCE = auto()
+    DROP_TYPE = auto()
+    DROP_EXTENSION = auto()
+    DROP_SCHEMA = auto()
+
