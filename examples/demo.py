@@ -1,9 +1,11 @@
 """`make demo`: the main job of pgdiff, end to end, on an embedded PostgreSQL.
 
-Starts a throwaway server, loads examples/workflow-engine/current.sql into a
-database, then runs `pgdiff plan` and `pgdiff apply --yes` with
-examples/workflow-engine/desired/ as the desired state, then plans again to show
-the database is in sync. The server is removed at the end.
+Starts a throwaway server, loads examples/mindhill/current.sql (the first release
+of seed 003's Mind Hillmetric schema) into a database, then runs `pgdiff plan` and
+`pgdiff apply --yes` with `schema/` (its complete schema: enums, tables, checks,
+foreign keys, trigram/GIN/partial/expression indexes, triggers, views, functions)
+as the desired state, then plans again to show the database is in sync. The
+server is removed at the end.
 """
 
 from __future__ import annotations
@@ -17,13 +19,15 @@ import psycopg
 
 from pgdiff.cluster import embedded_bin_dir, start_cluster
 
-EXAMPLE = Path(__file__).parent / "workflow-engine"
+REPO = Path(__file__).resolve().parent.parent
+CURRENT = REPO / "examples" / "mindhill" / "current.sql"
+DESIRED = REPO / "schema"
 
 
 def pgdiff(*args: str, url: str) -> int:
     command = [sys.executable, "-m", "pgdiff", *args]
     print(f"\n$ pgdiff {' '.join(args)}", flush=True)
-    return subprocess.run(command, env={**os.environ, "PGDIFF_DATABASE_URL": url}).returncode
+    return subprocess.run(command, env={**os.environ, "PGDIFF_DATABASE_URL": url}, cwd=REPO).returncode
 
 
 def main() -> int:
@@ -34,12 +38,12 @@ def main() -> int:
     cluster = start_cluster(bin_dir)
     try:
         with psycopg.connect(cluster.conninfo(), autocommit=True) as conn:
-            conn.execute("CREATE DATABASE concertmaster")
-        with psycopg.connect(cluster.conninfo("concertmaster"), autocommit=True) as conn:
-            conn.execute((EXAMPLE / "current.sql").read_text())
-        url = cluster.url("concertmaster")
-        print(f"PostgreSQL {cluster.major} running; database concertmaster loaded from {EXAMPLE / 'current.sql'}")
-        desired = str(EXAMPLE / "desired")
+            conn.execute("CREATE DATABASE mindhill")
+        with psycopg.connect(cluster.conninfo("mindhill"), autocommit=True) as conn:
+            conn.execute(CURRENT.read_text())
+        url = cluster.url("mindhill")
+        print(f"PostgreSQL {cluster.major} running; database mindhill loaded from {CURRENT.relative_to(REPO)}")
+        desired = str(DESIRED.relative_to(REPO))
         steps = [
             ("plan", desired),
             # Every hazard in this plan is the cost of building indexes and checking constraints online.
@@ -51,7 +55,7 @@ def main() -> int:
             if code != 0:
                 print(f"demo failed: pgdiff {' '.join(step)} exited {code}", file=sys.stderr)
                 return 1
-        print("\nThe database now matches examples/workflow-engine/desired/.")
+        print("\nThe database now matches schema/.")
         return 0
     finally:
         cluster.stop()

@@ -606,5 +606,5 @@ def test_sources_accept_these_kinds_and_refuse_create_table_as():
     assert len(split_sql(text, Path("schema.sql"))) == 9
     with pytest.raises(SourceError, match=r"schema.sql:1: CREATE TABLE AS copies rows"):
         split_sql("CREATE TABLE copy AS SELECT 1;", Path("schema.sql"))
-    with pytest.raises(SourceError, match=r"schema.sql:1: RefreshMatView statement is not schema"):
+    with pytest.raises(SourceError, match=r"schema.sql:1: REFRESH MATERIALIZED VIEW is not schema"):
         split_sql("REFRESH MATERIALIZED VIEW workflow_stats;", Path("schema.sql"))

@@ -116,6 +116,14 @@ STATEMENT_WORDS = {
     "TransactionStmt": "BEGIN/COMMIT",
     "DropStmt": "DROP",
     "RenameStmt": "ALTER ... RENAME",
+    "VacuumStmt": "VACUUM/ANALYZE",
+    "ReindexStmt": "REINDEX",
+    "ClusterStmt": "CLUSTER",
+    "ExplainStmt": "EXPLAIN",
+    "AlterSystemStmt": "ALTER SYSTEM",
+    "CreatedbStmt": "CREATE DATABASE",
+    "DropdbStmt": "DROP DATABASE",
+    "RefreshMatViewStmt": "REFRESH MATERIALIZED VIEW",
 }
 
 
@@ -133,16 +141,32 @@ NOT_SCHEMA = {
     "VacuumStmt": "it is maintenance; run it from a job, not from the schema files",
     "TransactionStmt": "pgdiff loads and applies in transactions of its own; remove BEGIN/COMMIT",
     "CallStmt": "it runs a procedure; run it from a job or a data script",
+    "ReindexStmt": "it is maintenance; run it from a job, not from the schema files",
+    "ClusterStmt": "it is maintenance; run it from a job, not from the schema files",
+    "ExplainStmt": "it shows a query plan; run it in psql",
+    "AlterSystemStmt": "it configures the server; set it in postgresql.conf or your provider's console",
+    "CreatedbStmt": "pgdiff manages the objects inside one database; create the database before running pgdiff",
+    "DropdbStmt": "pgdiff manages the objects inside one database",
+    "RenameStmt": (
+        "the desired state holds each object under its new name; to keep the data, write the new name and mark it "
+        "with `-- pgdiff: renamed from <old name>` (see the README's Renames)"
+    ),
 }
 
 
 def _describe_select(text: str) -> str:
-    """SELECT in schema files usually schedules or configures something, e.g. cron.schedule(...)."""
+    """SELECT in schema files either calls something for its effect (cron.schedule) or is a query."""
     called = [".".join(name.sval for name in node.funcname) for node in _function_calls(text)]
-    what = f"SELECT {called[0]}(...)" if called else "SELECT"
+    select = pglast.parse_sql(text)[0].stmt
+    is_query = bool(getattr(select, "fromClause", None)) or select.op != enums.SetOperation.SETOP_NONE
+    if called and not is_query:
+        return (
+            f"SELECT {called[0]}(...) runs code or reads data when the files load, and is not schema; "
+            "schedule jobs (cron.schedule) and run one-off calls from a deploy step, not from the desired state"
+        )
     return (
-        f"{what} runs code or reads data when the files load, and is not schema; "
-        "schedule jobs (cron.schedule) and run one-off calls from a deploy step, not from the desired state"
+        "SELECT reads data when the files load, and is not schema; keep queries in a script, "
+        "or write CREATE VIEW to keep one in the schema"
     )
 
 
