@@ -19,6 +19,7 @@ from pgdiff.catalog import inspect
 from pgdiff.connect import connect, describe, redact, target_url
 from pgdiff.dump import SPLITS, dump_files, write_dump
 from pgdiff.errors import PgdiffError
+from pgdiff.filters import ObjectFilter, filter_model
 from pgdiff.pipeline import desired_state
 from pgdiff.plan import Plan, Statement
 from pgdiff.plan.timeouts import DEFAULT_LOCK_TIMEOUT_MS, TimeoutPolicy, format_duration, parse_duration_ms
@@ -61,6 +62,22 @@ DevUrlOption = Annotated[
         "--dev-url",
         help="Server on which to create the temporary shadow database. "
         "Default: a throwaway local server (same major as the target when available).",
+        show_default=False,
+    ),
+]
+SchemaOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--schema",
+        help="Manage only schemas matching this name or glob (repeatable). Default: every non-system schema.",
+        show_default=False,
+    ),
+]
+ExcludeOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--exclude",
+        help="Leave alone objects matching schema.name globs, e.g. 'public.tmp_*' or 'audit.*' (repeatable).",
         show_default=False,
     ),
 ]
@@ -138,6 +155,8 @@ def plan(
     ] = False,
     lock_timeout: LockTimeoutOption = DEFAULT_LOCK_TIMEOUT,
     statement_timeout: StatementTimeoutOption = None,
+    schema: SchemaOption = None,
+    exclude: ExcludeOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Show the migration that would bring the database to the desired state."""
@@ -146,9 +165,13 @@ def plan(
     def body() -> int:
         if output_format not in FORMATS:
             raise PgdiffError(f"unknown --format {output_format!r}: choose one of {', '.join(FORMATS)}")
+        object_filter = ObjectFilter.from_options(schema, exclude)
         resolved = resolve_sources(sources or [DEFAULT_SOURCE])
         url = target_url(db)
-        with connect(url) as conn, desired_state(conn, resolved, dev_url=dev_url, warn=_warn) as desired:
+        with (
+            connect(url) as conn,
+            desired_state(conn, resolved, dev_url=dev_url, warn=_warn, object_filter=object_filter) as desired,
+        ):
             result = desired.plan_from(inspect(conn), _timeout_policy(lock_timeout, statement_timeout))
         _render(result.plan, output_format)
         return EXIT_CHANGES if detailed_exitcode and not result.plan.is_empty else EXIT_OK
@@ -171,16 +194,22 @@ def apply(
     lock_retries: Annotated[
         int, typer.Option("--lock-retries", min=0, help="Retries of a group that hit lock_timeout, with backoff.")
     ] = DEFAULT_LOCK_RETRIES,
+    schema: SchemaOption = None,
+    exclude: ExcludeOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Plan, then run the plan against the database, then check nothing is left to do."""
     _set_debug(debug)
 
     def body() -> int:
+        object_filter = ObjectFilter.from_options(schema, exclude)
         resolved = resolve_sources(sources or [DEFAULT_SOURCE])
         url = target_url(db)
         allowed = {code.strip() for item in allow_hazards or [] for code in item.split(",") if code.strip()}
-        with connect(url) as conn, desired_state(conn, resolved, dev_url=dev_url, warn=_warn) as desired:
+        with (
+            connect(url) as conn,
+            desired_state(conn, resolved, dev_url=dev_url, warn=_warn, object_filter=object_filter) as desired,
+        ):
             result = desired.plan_from(inspect(conn), _timeout_policy(lock_timeout, statement_timeout))
             if result.plan.is_empty:
                 render_text(result.plan, out)
@@ -213,6 +242,8 @@ def dump(
     split: Annotated[
         str, typer.Option("--split", help="none: one file; schema: one per schema; object: one per table or object.")
     ] = "none",
+    schema: SchemaOption = None,
+    exclude: ExcludeOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Write the database's schema as desired-state files (planning them against it is empty)."""
@@ -225,8 +256,9 @@ def dump(
             raise PgdiffError(f"unknown --split {split!r}: choose one of {', '.join(SPLITS)}")
         if output is None and split != "none":
             raise PgdiffError(f"--split {split} writes several files: give a directory with --output")
+        object_filter = ObjectFilter.from_options(schema, exclude)
         with connect(target_url(db)) as conn:
-            files = dump_files(inspect(conn), split)
+            files = dump_files(filter_model(inspect(conn), object_filter), split)
         if output is None:
             sys.stdout.write("".join(files.values()))
             return EXIT_OK

@@ -17,6 +17,8 @@ from pgdiff.catalog.canonical import drop_equivalent, is_suspect
 from pgdiff.connect import connect
 from pgdiff.diff import Change, diff
 from pgdiff.diff.renames import apply_renames
+from pgdiff.errors import PgdiffError
+from pgdiff.filters import ObjectFilter, filter_model, unmanaged_in_schema
 from pgdiff.model import Model
 from pgdiff.plan import Plan, build_plan
 from pgdiff.plan.timeouts import TimeoutPolicy, with_timeouts
@@ -52,8 +54,17 @@ class DesiredState:
     only when a diff has expression differences to settle.
     """
 
-    def __init__(self, sources: Sources, *, dev_url: str | None, target_major: int | None, warn: Warn) -> None:
+    def __init__(
+        self,
+        sources: Sources,
+        *,
+        dev_url: str | None,
+        target_major: int | None,
+        warn: Warn,
+        object_filter: ObjectFilter | None = None,
+    ) -> None:
         self._sources = sources
+        self._filter = object_filter or ObjectFilter()
         self._dev_url = dev_url
         self._target_major = target_major
         self._warn = warn
@@ -66,11 +77,11 @@ class DesiredState:
         try:
             if self._sources.database_url is not None:
                 with connect(self._sources.database_url) as source:
-                    self.model = catalog.inspect(source)
+                    self.model = filter_model(catalog.inspect(source), self._filter)
             else:
                 shadow = self._stack.enter_context(self._shadow())
                 shadow.load(self._sources.statements)
-                self.model = shadow.inspect()
+                self.model = filter_model(shadow.inspect(), self._filter)
                 self._scratch = shadow.connection
         except BaseException:
             self._stack.close()
@@ -91,10 +102,23 @@ class DesiredState:
         return self._scratch
 
     def changes_from(self, current: Model) -> tuple[Model, list[Change]]:
-        renamed, changes = compare(current, self.model, self.renames, None)
+        """The changes from `current` (the whole live model; what the filter leaves out is ignored)."""
+        renamed, changes = compare(filter_model(current, self._filter), self.model, self.renames, None)
+        self._refuse_dropping_unmanaged(current, changes)
         if any(is_suspect(c) for c in changes):
             changes = drop_equivalent(changes, self.scratch())
         return renamed, changes
+
+    def _refuse_dropping_unmanaged(self, current: Model, changes: list[Change]) -> None:
+        for change in changes:
+            if change.kind == "schema" and change.action == "drop":
+                kept = unmanaged_in_schema(current, self._filter, change.current.name)
+                if kept:
+                    raise PgdiffError(
+                        f"schema {change.current.name} is not in the desired state, but holds objects outside the "
+                        f"filter ({', '.join(kept[:5])}{', ...' if len(kept) > 5 else ''}): dropping it would drop "
+                        f"them; add the schema to the files, or leave it alone with --exclude '{change.current.name}.*'"
+                    )
 
     def plan_from(self, current: Model, policy: TimeoutPolicy | None = None) -> PlanResult:
         renamed, changes = self.changes_from(current)
@@ -102,9 +126,17 @@ class DesiredState:
         return PlanResult(renamed, self.model, changes, plan)
 
 
-def desired_state(conn: psycopg.Connection, sources: Sources, *, dev_url: str | None, warn: Warn) -> DesiredState:
+def desired_state(
+    conn: psycopg.Connection,
+    sources: Sources,
+    *,
+    dev_url: str | None,
+    warn: Warn,
+    object_filter: ObjectFilter | None = None,
+) -> DesiredState:
     """The desired state for the target behind `conn` (shadow of the target's major when possible)."""
-    return DesiredState(sources, dev_url=dev_url, target_major=conn.info.server_version // 10000, warn=warn)
+    major = conn.info.server_version // 10000
+    return DesiredState(sources, dev_url=dev_url, target_major=major, warn=warn, object_filter=object_filter)
 
 
 def plan_models(

@@ -1,0 +1,86 @@
+"""Which objects pgdiff manages: `--schema` and `--exclude`, applied to both models before the diff.
+
+An object outside the filter is neither created, nor dropped, nor reported, on either side. Schema
+patterns (`--schema`) are globs on schema names; none means every schema the catalog reads (system
+schemas never are). Exclusion patterns (`--exclude`) are globs on `schema.name` (`public.tmp_*`,
+`audit.*`); an object whose table or view is excluded goes with it (columns, constraints, indexes,
+triggers).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from pgdiff.errors import PgdiffError
+from pgdiff.model import Model, Schema
+
+
+@dataclass(frozen=True)
+class ObjectFilter:
+    schemas: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    @classmethod
+    def from_options(cls, schemas: list[str] | None, exclude: list[str] | None) -> ObjectFilter:
+        """From repeatable options, each of which may also hold a comma-separated list."""
+        found = cls(_split(schemas), _split(exclude))
+        for pattern in found.exclude:
+            if "." not in pattern:
+                example = f"public.{pattern} or *.{pattern}"
+                raise PgdiffError(f"--exclude {pattern!r}: write it as schema.name, e.g. {example}")
+        return found
+
+    @property
+    def is_everything(self) -> bool:
+        return not self.schemas and not self.exclude
+
+    def keeps_schema(self, schema: str) -> bool:
+        return not self.schemas or any(fnmatch.fnmatchcase(schema, pattern) for pattern in self.schemas)
+
+    def keeps_name(self, schema: str, name: str) -> bool:
+        """Whether `schema.name` is managed (its schema is, and no exclusion pattern matches it)."""
+        qualified = f"{schema}.{name}"
+        return self.keeps_schema(schema) and not any(fnmatch.fnmatchcase(qualified, p) for p in self.exclude)
+
+    def keeps(self, obj: Any) -> bool:
+        if isinstance(obj, Schema):
+            # `audit.*` leaves the whole schema alone, the schema itself included.
+            return self.keeps_schema(obj.name) and self.keeps_name(obj.name, "*")
+        table = getattr(obj, "table", None)
+        if table is not None and not self.keeps_name(obj.schema, table):
+            return False
+        return self.keeps_name(obj.schema, obj.name)
+
+
+def filter_model(model: Model, object_filter: ObjectFilter) -> Model:
+    """`model` without the objects `object_filter` leaves unmanaged."""
+    if object_filter.is_everything:
+        return model
+    kept = {
+        f.name: {key: obj for key, obj in value.items() if object_filter.keeps(obj)}
+        for f in fields(model)
+        if isinstance(value := getattr(model, f.name), dict)
+    }
+    return replace(model, **kept)
+
+
+def unmanaged_in_schema(model: Model, object_filter: ObjectFilter, schema: str) -> list[str]:
+    """Objects of `model` in `schema` that the filter leaves alone: dropping the schema would take them."""
+    found = []
+    for f in fields(model):
+        value = getattr(model, f.name)
+        if not isinstance(value, dict):
+            continue
+        for obj in value.values():
+            # Named by their table: a table's constraints and indexes go without saying.
+            if hasattr(obj, "table"):
+                continue
+            if getattr(obj, "schema", None) == schema and not object_filter.keeps(obj):
+                found.append(f"{schema}.{obj.name}")
+    return sorted(found)
+
+
+def _split(values: list[str] | None) -> tuple[str, ...]:
+    return tuple(part.strip() for value in values or [] for part in value.split(",") if part.strip())

@@ -1,0 +1,129 @@
+"""`--schema` and `--exclude`: what is outside the filter is neither created, dropped nor reported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import pytest
+from typer.testing import CliRunner
+
+from pgdiff.cli import app
+from pgdiff.filters import ObjectFilter
+from pgdiff.model import Index, Schema, Table
+from tests.pg import new_database
+
+runner = CliRunner()
+
+LIVE = """
+CREATE SCHEMA app;
+CREATE SCHEMA audit;
+CREATE TABLE app.workflows (id bigint PRIMARY KEY, title text NOT NULL);
+CREATE TABLE audit.events (id bigint PRIMARY KEY, payload jsonb);
+CREATE TABLE public.tmp_import (id int, raw text);
+CREATE INDEX tmp_import_raw ON public.tmp_import (raw);
+INSERT INTO public.tmp_import VALUES (1, 'kept');
+"""
+
+# The files describe app only; public.tmp_import and audit exist only in the database.
+FILES = """
+CREATE SCHEMA app;
+CREATE TABLE app.workflows (id bigint PRIMARY KEY, title text NOT NULL, status text);
+CREATE TABLE public.settings (key text PRIMARY KEY);
+"""
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Path:
+    path = tmp_path / "schema.sql"
+    path.write_text(FILES)
+    return path
+
+
+@pytest.fixture
+def live(pg) -> str:
+    return pg.url(new_database(pg, LIVE))
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def plan_sql(pg, files: Path, live: str, *options: str) -> str:
+    result = run("plan", str(files), "--db", live, "--dev-url", pg.url(), "--format", "sql", *options)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_without_filters_everything_the_files_lack_is_dropped(pg, files, live):
+    sql = plan_sql(pg, files, live)
+    assert "DROP TABLE public.tmp_import" in sql
+    assert "DROP SCHEMA audit" in sql
+    assert "CREATE TABLE public.settings" in sql
+
+
+def test_schema_filter_manages_only_matching_schemas(pg, files, live):
+    sql = plan_sql(pg, files, live, "--schema", "app")
+    assert "ALTER TABLE app.workflows ADD COLUMN status text" in sql
+    for untouched in ("audit", "tmp_import", "public.settings"):
+        assert untouched not in sql
+
+
+def test_schema_filter_takes_globs_and_lists(pg, files, live):
+    sql = plan_sql(pg, files, live, "--schema", "ap*,public", "--exclude", "public.tmp_*")
+    assert "ADD COLUMN status" in sql and "CREATE TABLE public.settings" in sql
+    assert "audit" not in sql and "tmp_import" not in sql
+
+
+def test_excluded_table_keeps_its_rows_and_index_through_apply(pg, files, live):
+    args = ("--db", live, "--dev-url", pg.url(), "--exclude", "public.tmp_*", "--exclude", "audit.*")
+    result = run("apply", str(files), *args, "--yes")
+    assert result.exit_code == 0, result.output
+    with psycopg.connect(live) as conn:
+        assert conn.execute("SELECT raw FROM public.tmp_import").fetchall() == [("kept",)]
+        assert conn.execute("SELECT to_regclass('public.tmp_import_raw')::text").fetchone() == ("tmp_import_raw",)
+        assert conn.execute("SELECT to_regclass('audit.events')::text").fetchone() == ("audit.events",)
+        assert conn.execute("SELECT to_regclass('public.settings')::text").fetchone() == ("settings",)
+    replan = run("plan", str(files), *args, "--detailed-exitcode")
+    assert replan.exit_code == 0, replan.output
+
+
+def test_excluded_schema_is_not_dropped_even_though_it_is_empty_in_the_files(pg, files, live):
+    sql = plan_sql(pg, files, live, "--exclude", "audit.*", "--exclude", "public.tmp_*")
+    assert "audit" not in sql
+
+
+def test_exclusion_without_a_schema_is_refused(pg, files, live):
+    result = run("plan", str(files), "--db", live, "--dev-url", pg.url(), "--exclude", "tmp_*")
+    assert result.exit_code == 1
+    assert "--exclude 'tmp_*': write it as schema.name, e.g. public.tmp_* or *.tmp_*" in result.stderr
+
+
+def test_dump_writes_only_the_filtered_schemas(pg, live):
+    result = run("dump", "--db", live, "--schema", "app")
+    assert result.exit_code == 0, result.output
+    assert "app.workflows" in result.stdout
+    assert "audit" not in result.stdout and "tmp_import" not in result.stdout
+
+
+def test_filter_rules_on_model_objects():
+    only_app = ObjectFilter.from_options(["app"], ["app.tmp_*"])
+    assert only_app.keeps(Schema("app")) and not only_app.keeps(Schema("audit"))
+    assert only_app.keeps(Table("app", "workflows", ()))
+    assert not only_app.keeps(Table("app", "tmp_rows", ()))
+    # An index goes with its table, whatever its own name.
+    assert not only_app.keeps(Index("app", "rows_idx", "tmp_rows", "btree", False, "(id)"))
+    assert not only_app.keeps(Index("app", "tmp_idx", "workflows", "btree", False, "(id)"))
+    assert only_app.keeps(Index("app", "workflows_idx", "workflows", "btree", False, "(id)"))
+    everything = ObjectFilter.from_options(None, None)
+    assert everything.is_everything and everything.keeps(Table("audit", "x", ()))
+
+
+def test_schema_holding_excluded_objects_is_not_dropped_under_them(pg, files, live):
+    args = ("--db", live, "--dev-url", pg.url(), "--exclude", "audit.events", "--exclude", "public.tmp_*")
+    result = run("plan", str(files), *args)
+    assert result.exit_code == 1
+    assert (
+        "schema audit is not in the desired state, but holds objects outside the filter (audit.events): dropping "
+        "it would drop them; add the schema to the files, or leave it alone with --exclude 'audit.*'"
+    ) in result.stderr
