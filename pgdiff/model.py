@@ -312,6 +312,50 @@ class View:
         return "materialized view" if self.materialized else "view"
 
 
+# -- row-level security ---------------------------------------------------------------------
+
+POLICY_COMMANDS = {"r": "SELECT", "a": "INSERT", "w": "UPDATE", "d": "DELETE", "*": "ALL"}
+
+
+@dataclass(frozen=True)
+class RowSecurity:
+    """A table's row-level security switches; a table with both off has none."""
+
+    schema: str
+    table: str
+    enabled: bool = False
+    forced: bool = False
+
+    @property
+    def key(self) -> QualifiedName:
+        return (self.schema, self.table)
+
+    @property
+    def name(self) -> str:
+        return self.table
+
+
+@dataclass(frozen=True)
+class Policy:
+    schema: str
+    table: str
+    name: str
+    permissive: bool = True
+    command: str = "*"  # key of POLICY_COMMANDS
+    roles: tuple[str, ...] = ("PUBLIC",)  # quoted role names, sorted
+    using: str | None = None
+    check: str | None = None
+    columns: tuple[str, ...] = field(default=(), compare=False)  # what USING and WITH CHECK read
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.schema, self.table, self.name)
+
+    @property
+    def table_key(self) -> QualifiedName:
+        return (self.schema, self.table)
+
+
 @dataclass(frozen=True)
 class Model:
     """Everything pgdiff manages in one database, by kind, keyed by identity."""
@@ -330,6 +374,8 @@ class Model:
     functions: dict[FunctionKey, Function] = field(default_factory=dict)
     triggers: dict[tuple[str, str, str], Trigger] = field(default_factory=dict)
     views: dict[QualifiedName, View] = field(default_factory=dict)  # and materialized views
+    row_security: dict[QualifiedName, RowSecurity] = field(default_factory=dict)
+    policies: dict[tuple[str, str, str], Policy] = field(default_factory=dict)
 
     def comparable(self) -> dict[str, object]:
         """The parts that must be equal for two databases to be in sync."""
@@ -347,4 +393,6 @@ class Model:
             "functions": self.functions,
             "triggers": self.triggers,
             "views": self.views,
+            "row_security": self.row_security,
+            "policies": self.policies,
         }

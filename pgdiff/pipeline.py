@@ -62,8 +62,10 @@ class DesiredState:
         target_major: int | None,
         warn: Warn,
         object_filter: ObjectFilter | None = None,
+        roles: Sequence[str] = (),
     ) -> None:
         self._sources = sources
+        self._roles = tuple(roles)
         self._filter = object_filter or ObjectFilter()
         self._dev_url = dev_url
         self._target_major = target_major
@@ -92,7 +94,9 @@ class DesiredState:
         self._stack.close()
 
     def _shadow(self) -> ShadowDatabase:
-        return ShadowDatabase(dev_url=self._dev_url, target_major=self._target_major, warn=self._warn)
+        return ShadowDatabase(
+            dev_url=self._dev_url, target_major=self._target_major, warn=self._warn, roles=self._roles
+        )
 
     def scratch(self) -> psycopg.Connection:
         if self._scratch is None:
@@ -136,7 +140,10 @@ def desired_state(
 ) -> DesiredState:
     """The desired state for the target behind `conn` (shadow of the target's major when possible)."""
     major = conn.info.server_version // 10000
-    return DesiredState(sources, dev_url=dev_url, target_major=major, warn=warn, object_filter=object_filter)
+    roles = catalog.role_names(conn)
+    return DesiredState(
+        sources, dev_url=dev_url, target_major=major, warn=warn, object_filter=object_filter, roles=roles
+    )
 
 
 def plan_models(

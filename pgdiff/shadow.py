@@ -31,10 +31,19 @@ Warn = Callable[[str], None]
 
 
 class ShadowDatabase(AbstractContextManager["ShadowDatabase"]):
-    def __init__(self, *, dev_url: str | None, target_major: int | None, warn: Warn = lambda _: None) -> None:
+    def __init__(
+        self,
+        *,
+        dev_url: str | None,
+        target_major: int | None,
+        warn: Warn = lambda _: None,
+        roles: Iterable[str] = (),
+    ) -> None:
         self.dev_url = dev_url
         self.target_major = target_major
         self.warn = warn
+        # The target's roles, created on a throwaway server so that policies and grants naming them load.
+        self.roles = tuple(roles)
         self._cluster: cluster.Cluster | None = None
         self._admin: psycopg.Connection | None = None
         self._conn: psycopg.Connection | None = None
@@ -46,6 +55,8 @@ class ShadowDatabase(AbstractContextManager["ShadowDatabase"]):
         try:
             self._admin = self._connect_admin()
             self._drop_stale_shadows()
+            if self._cluster is not None:
+                self._create_roles()
             self._admin.execute(
                 sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(sql.Identifier(self.dbname))
             )
@@ -96,6 +107,15 @@ class ShadowDatabase(AbstractContextManager["ShadowDatabase"]):
                 )
         self._cluster = cluster.start_cluster(bin_dir)
         return psycopg.connect(self._cluster.conninfo(), autocommit=True)
+
+    def _create_roles(self) -> None:
+        """Roles are cluster-wide and pgdiff does not manage them: the throwaway server gets the target's
+        role names (NOLOGIN, no privileges), so a desired state naming a role the target lacks still fails."""
+        assert self._admin is not None
+        existing = {row[0] for row in self._admin.execute("SELECT rolname FROM pg_catalog.pg_roles").fetchall()}
+        for role in self.roles:
+            if role not in existing:
+                self._admin.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)))
 
     def _drop_stale_shadows(self) -> None:
         assert self._admin is not None
@@ -149,6 +169,8 @@ def _describe_failure(statement: SqlStatement, error: psycopg.Error) -> str:
     text = f"{statement.location(position)}: {redact(message)}"
     if diag.sqlstate == "0A000" and "extension" in message and "not available" in message:
         text += " (the shadow server lacks this extension: pass --dev-url with a server that has it)"
+    elif diag.sqlstate == "42704" and message.startswith("role "):
+        text += " (pgdiff does not create roles: create it on the target database's server first)"
     elif diag.message_hint:
         text += f" (hint: {diag.message_hint})"
     return text

@@ -31,7 +31,9 @@ from pgdiff.model import (
     Function,
     Index,
     Model,
+    Policy,
     RangeType,
+    RowSecurity,
     Schema,
     Sequence,
     Table,
@@ -55,6 +57,8 @@ QUERY_NAMES = (
     "functions",
     "triggers",
     "views",
+    "row_security",
+    "policies",
 )
 
 IDENTITY_KINDS = {"a": "always", "d": "by default", "": ""}
@@ -86,6 +90,12 @@ def inspect(conn: psycopg.Connection, on_query: Callable[[str], None] | None = N
     return _build_model(conn.info.server_version, rows)
 
 
+def role_names(conn: psycopg.Connection) -> list[str]:
+    """The roles of the server behind `conn`, but PostgreSQL's own (pg_*)."""
+    rows = conn.execute("SELECT rolname FROM pg_catalog.pg_roles WHERE rolname !~ '^pg_' ORDER BY 1").fetchall()
+    return [row[0] for row in rows]
+
+
 def _build_model(server_version: int, rows: dict[str, list[dict[str, Any]]]) -> Model:
     columns_by_table: dict[tuple[str, str], list[Column]] = defaultdict(list)
     for row in rows["columns"]:
@@ -110,6 +120,7 @@ def _build_model(server_version: int, rows: dict[str, list[dict[str, Any]]]) -> 
         indexes=indexes,
         **_types(rows),
         **_functions_triggers_views(rows),
+        **_row_security(rows),
     )
 
 
@@ -308,4 +319,31 @@ def _view(row: dict[str, Any]) -> View:
         populated=row["populated"],
         uses_relations=tuple(sorted((s, r, c or "") for s, r, c in row["uses_relations"])),
         uses_functions=tuple(sorted((s, f, a) for s, f, a in row["uses_functions"])),
+    )
+
+
+# -- row-level security ---------------------------------------------------------------------
+
+
+def _row_security(rows: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    return {
+        "row_security": {
+            (r["schema"], r["table_name"]): RowSecurity(r["schema"], r["table_name"], r["enabled"], r["forced"])
+            for r in rows["row_security"]
+        },
+        "policies": {p.key: p for p in map(_policy, rows["policies"])},
+    }
+
+
+def _policy(row: dict[str, Any]) -> Policy:
+    return Policy(
+        schema=row["schema"],
+        table=row["table_name"],
+        name=row["name"],
+        permissive=row["permissive"],
+        command=row["command"],
+        roles=tuple(row["roles"]),
+        using=row["using_expr"],
+        check=row["check_expr"],
+        columns=tuple(row["columns"]),
     )

@@ -15,7 +15,7 @@ from __future__ import annotations
 import psycopg
 
 from pgdiff.diff import Change
-from pgdiff.model import Column, Constraint, Index, View
+from pgdiff.model import Column, Constraint, Index, Policy, View
 from pgdiff.quoting import ident, qualified
 
 _PROBE = "pgdiff_canonical_probe"
@@ -33,6 +33,8 @@ def is_suspect(change: Change) -> bool:
         return change.attributes == ("default",) and not change.desired.generated and change.current.default is not None
     if change.kind == "view":
         return change.attributes == ("definition",)
+    if change.kind == "policy":
+        return set(change.attributes) <= {"using", "check"}
     return False
 
 
@@ -63,7 +65,9 @@ def _reads_back_equal(cur: psycopg.Cursor, change: Change) -> bool:
         return False  # the current text does not even apply to the desired table: it did change
 
 
-def _read_back(cur: psycopg.Cursor, change: Change, side: Constraint | Index | Column | View) -> str | None:
+def _read_back(
+    cur: psycopg.Cursor, change: Change, side: Constraint | Index | Column | View | Policy
+) -> str | tuple[str | None, str | None] | None:
     """Create `side`'s text on the desired object's table under a probe name and return how it prints."""
     cur.execute("SAVEPOINT pgdiff_probe")
     try:
@@ -73,6 +77,8 @@ def _read_back(cur: psycopg.Cursor, change: Change, side: Constraint | Index | C
             return _index_text(cur, side, change.desired)
         if isinstance(side, View):
             return _view_text(cur, side)
+        if isinstance(side, Policy):
+            return _policy_text(cur, side, change.desired)
         schema, table, _ = change.key
         return _default_text(cur, side, schema, table)
     finally:
@@ -121,3 +127,19 @@ def _view_text(cur: psycopg.Cursor, view: View) -> str | None:
     cur.execute("SELECT pg_catalog.pg_get_viewdef(%s::regclass, true)", [qualified(view.schema, _PROBE)])
     row = cur.fetchone()
     return row[0] if row else None
+
+
+def _policy_text(cur: psycopg.Cursor, policy: Policy, desired: Policy) -> tuple[str | None, str | None] | None:
+    """A policy's USING and WITH CHECK, created under a probe name on the desired policy's table."""
+    table = qualified(desired.schema, desired.table)
+    clauses = (f" USING ({policy.using})" if policy.using is not None else "") + (
+        f" WITH CHECK ({policy.check})" if policy.check is not None else ""
+    )
+    cur.execute(f"CREATE POLICY {ident(_PROBE)} ON {table}{clauses}")
+    cur.execute(
+        "SELECT pg_catalog.pg_get_expr(polqual, polrelid), pg_catalog.pg_get_expr(polwithcheck, polrelid) "
+        "FROM pg_catalog.pg_policy WHERE polrelid = %s::regclass AND polname = %s",
+        [table, _PROBE],
+    )
+    row = cur.fetchone()
+    return (row[0], row[1]) if row else None

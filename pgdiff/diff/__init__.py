@@ -32,6 +32,8 @@ def diff(current: Model, desired: Model) -> list[Change]:
     changes += _diff_simple("function", current.functions, desired.functions)
     changes += _diff_simple("trigger", current.triggers, desired.triggers)
     changes += _diff_simple("view", current.views, desired.views)
+    changes += _diff_simple("row_security", current.row_security, desired.row_security)
+    changes += _diff_simple("policy", current.policies, desired.policies)
     return changes
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from pgdiff.model import (
+    POLICY_COMMANDS,
     TRIGGER_ENABLED,
     Column,
     CompositeType,
@@ -14,7 +15,9 @@ from pgdiff.model import (
     Extension,
     Function,
     Index,
+    Policy,
     RangeType,
+    RowSecurity,
     Sequence,
     Table,
     Trigger,
@@ -368,3 +371,40 @@ def alter_view_options(view: View, old: View) -> str:
 def refresh_materialized_view(view: View) -> str:
     data = "" if view.populated else " WITH NO DATA"
     return f"REFRESH MATERIALIZED VIEW {qualified(view.schema, view.name)}{data}"
+
+
+# -- row-level security ---------------------------------------------------------------------
+
+
+def row_security(security: RowSecurity, *, enabled: bool | None = None, forced: bool | None = None) -> str:
+    """ALTER TABLE ... ENABLE/DISABLE and FORCE/NO FORCE ROW LEVEL SECURITY, for the switches given."""
+    actions = []
+    if enabled is not None:
+        actions.append("ENABLE ROW LEVEL SECURITY" if enabled else "DISABLE ROW LEVEL SECURITY")
+    if forced is not None:
+        actions.append("FORCE ROW LEVEL SECURITY" if forced else "NO FORCE ROW LEVEL SECURITY")
+    return f"ALTER TABLE {qualified(security.schema, security.table)} {', '.join(actions)}"
+
+
+def _policy_clauses(policy: Policy) -> str:
+    parts = [f"TO {', '.join(policy.roles)}"]
+    if policy.using is not None:
+        parts.append(f"USING ({policy.using})")
+    if policy.check is not None:
+        parts.append(f"WITH CHECK ({policy.check})")
+    return " ".join(parts)
+
+
+def create_policy(policy: Policy) -> str:
+    kind = "PERMISSIVE" if policy.permissive else "RESTRICTIVE"
+    command = POLICY_COMMANDS[policy.command]
+    table = qualified(policy.schema, policy.table)
+    return f"CREATE POLICY {ident(policy.name)} ON {table} AS {kind} FOR {command} {_policy_clauses(policy)}"
+
+
+def alter_policy(policy: Policy) -> str:
+    return f"ALTER POLICY {ident(policy.name)} ON {qualified(policy.schema, policy.table)} {_policy_clauses(policy)}"
+
+
+def drop_policy(policy: Policy) -> str:
+    return f"DROP POLICY {ident(policy.name)} ON {qualified(policy.schema, policy.table)}"

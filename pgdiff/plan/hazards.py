@@ -72,3 +72,8 @@ def view_rebuilt(view: str, why: str) -> tuple[Hazard, Hazard]:
         Hazard("table-rewrite", f"materialized view {view} is rebuilt ({why}): its query runs again in full"),
         Hazard("access-exclusive-lock", f"materialized view {view} is locked against reads until it is rebuilt"),
     )
+
+
+def access_narrowed(what: str) -> Hazard:
+    """Roles lose access they had: queries that worked start failing or return fewer rows."""
+    return Hazard("breaking-change", f"{what}: queries that worked may fail or see fewer rows")

@@ -30,6 +30,8 @@ class Phase(IntEnum):
     DROP_INDEX = auto()
     # Triggers and views (dependents first) go before the tables, columns and functions they use.
     DROP_TRIGGER = auto()
+    # Policies read columns and call functions: they go before those change.
+    DROP_POLICY = auto()
     DROP_VIEW = auto()
     DROP_FUNCTION_OF_TABLES = auto()  # functions whose signature or body uses tables
     DROP_TABLE = auto()
@@ -66,6 +68,10 @@ class Phase(IntEnum):
     ADD_FOREIGN_KEY = auto()
     # After their table (or view), its columns and their function.
     CREATE_TRIGGER = auto()
+    # Policies exist before row-level security is switched on, so no query meets a table with RLS on and
+    # no policy yet (which would see no rows).
+    CREATE_POLICY = auto()
+    ROW_SECURITY = auto()
     VALIDATE = auto()
     # After the tables, columns and defaults that use them are gone.
     DROP_SEQUENCE = auto()

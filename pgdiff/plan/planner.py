@@ -16,13 +16,14 @@ from pgdiff.plan.datatypes import TypePlanner
 from pgdiff.plan.indexes import IndexPlanner
 from pgdiff.plan.phases import Phase
 from pgdiff.plan.routines import RoutinePlanner
+from pgdiff.plan.security import SecurityPlanner
 from pgdiff.plan.tables import TablePlanner
 from pgdiff.plan.types import Plan, group_statements
 
 __all__ = ["Phase", "build_plan"]
 
 
-class Planner(TablePlanner, ConstraintPlanner, IndexPlanner, RoutinePlanner, TypePlanner):
+class Planner(TablePlanner, ConstraintPlanner, IndexPlanner, RoutinePlanner, TypePlanner, SecurityPlanner):
     """Every kind's planning, over one shared state."""
 
 
@@ -33,6 +34,7 @@ def build_plan(changes: list[Change], current: Model, desired: Model) -> Plan:
     planner.recreate_generated_columns_reading_changed_columns()
     planner.rebuild_what_stands_on_recreated_columns()
     planner.rebuild_foreign_keys_in_the_way()
+    planner.rebuild_policies_in_the_way()
     planner.add_columns_in_table_order()
     planner.change_persistence_in_foreign_key_order()
     planner.order_types()

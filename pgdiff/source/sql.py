@@ -68,6 +68,8 @@ SUPPORTED_STATEMENTS = {
     "CreateTrigStmt": "CREATE TRIGGER",
     "ViewStmt": "CREATE VIEW",
     "CreateTableAsStmt": "CREATE MATERIALIZED VIEW",  # CREATE TABLE AS is refused below
+    "CreatePolicyStmt": "CREATE POLICY",
+    "AlterPolicyStmt": "ALTER POLICY",
 }
 
 
