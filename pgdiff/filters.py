@@ -49,7 +49,7 @@ class ObjectFilter:
             # `audit.*` leaves the whole schema alone, the schema itself included.
             return self.keeps_schema(obj.name) and self.keeps_name(obj.name, "*")
         table = getattr(obj, "table", None)
-        if table is not None and not self.keeps_name(obj.schema, table):
+        if table is not None and not self.keeps_name(getattr(obj, "table_schema", "") or obj.schema, table):
             return False
         return self.keeps_name(obj.schema, obj.name)
 

@@ -312,6 +312,47 @@ class View:
         return "materialized view" if self.materialized else "view"
 
 
+# -- collations and extended statistics -------------------------------------------------------
+
+COLLATION_PROVIDERS = {"c": "libc", "i": "icu", "b": "builtin", "d": "default"}
+
+
+@dataclass(frozen=True)
+class Collation:
+    schema: str
+    name: str
+    provider: str  # key of COLLATION_PROVIDERS
+    deterministic: bool = True
+    lc_collate: str | None = None
+    lc_ctype: str | None = None
+    locale: str | None = None  # ICU and builtin providers
+    rules: str | None = None  # ICU tailoring rules (PostgreSQL 16+)
+
+    @property
+    def key(self) -> QualifiedName:
+        return (self.schema, self.name)
+
+
+@dataclass(frozen=True)
+class Statistics:
+    """An extended statistics object (CREATE STATISTICS); `definition` is pg_get_statisticsobjdef()."""
+
+    schema: str
+    name: str
+    table: str
+    definition: str
+    target: int | None = None  # ALTER STATISTICS ... SET STATISTICS; None when never set
+    table_schema: str = field(default="", compare=False)
+
+    @property
+    def key(self) -> QualifiedName:
+        return (self.schema, self.name)
+
+    @property
+    def table_key(self) -> QualifiedName:
+        return (self.table_schema or self.schema, self.table)
+
+
 # -- row-level security ---------------------------------------------------------------------
 
 POLICY_COMMANDS = {"r": "SELECT", "a": "INSERT", "w": "UPDATE", "d": "DELETE", "*": "ALL"}
@@ -375,6 +416,8 @@ class Model:
     triggers: dict[tuple[str, str, str], Trigger] = field(default_factory=dict)
     views: dict[QualifiedName, View] = field(default_factory=dict)  # and materialized views
     row_security: dict[QualifiedName, RowSecurity] = field(default_factory=dict)
+    collations: dict[QualifiedName, Collation] = field(default_factory=dict)
+    statistics: dict[QualifiedName, Statistics] = field(default_factory=dict)
     policies: dict[tuple[str, str, str], Policy] = field(default_factory=dict)
 
     def comparable(self) -> dict[str, object]:
@@ -394,5 +437,7 @@ class Model:
             "triggers": self.triggers,
             "views": self.views,
             "row_security": self.row_security,
+            "collations": self.collations,
+            "statistics": self.statistics,
             "policies": self.policies,
         }

@@ -21,6 +21,7 @@ from psycopg.rows import dict_row
 from pgdiff import quoting
 from pgdiff.model import (
     IDENTITY_OPTIONS,
+    Collation,
     Column,
     CompositeType,
     Constraint,
@@ -36,6 +37,7 @@ from pgdiff.model import (
     RowSecurity,
     Schema,
     Sequence,
+    Statistics,
     Table,
     Trigger,
     View,
@@ -59,6 +61,8 @@ QUERY_NAMES = (
     "views",
     "row_security",
     "policies",
+    "collations",
+    "statistics",
 )
 
 IDENTITY_KINDS = {"a": "always", "d": "by default", "": ""}
@@ -121,6 +125,8 @@ def _build_model(server_version: int, rows: dict[str, list[dict[str, Any]]]) -> 
         **_types(rows),
         **_functions_triggers_views(rows),
         **_row_security(rows),
+        collations={c.key: c for c in map(_collation, rows["collations"])},
+        statistics={s.key: s for s in map(_statistics, rows["statistics"])},
     )
 
 
@@ -346,4 +352,31 @@ def _policy(row: dict[str, Any]) -> Policy:
         using=row["using_expr"],
         check=row["check_expr"],
         columns=tuple(row["columns"]),
+    )
+
+
+# -- collations and extended statistics -------------------------------------------------------
+
+
+def _collation(row: dict[str, Any]) -> Collation:
+    return Collation(
+        schema=row["schema"],
+        name=row["name"],
+        provider=row["provider"],
+        deterministic=row["deterministic"],
+        lc_collate=row["lc_collate"],
+        lc_ctype=row["lc_ctype"],
+        locale=row["locale"],
+        rules=row["rules"],
+    )
+
+
+def _statistics(row: dict[str, Any]) -> Statistics:
+    return Statistics(
+        schema=row["schema"],
+        name=row["name"],
+        table=row["table_name"],
+        definition=row["definition"],
+        target=row["target"],
+        table_schema=row["table_schema"],
     )

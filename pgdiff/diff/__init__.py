@@ -34,6 +34,8 @@ def diff(current: Model, desired: Model) -> list[Change]:
     changes += _diff_simple("view", current.views, desired.views)
     changes += _diff_simple("row_security", current.row_security, desired.row_security)
     changes += _diff_simple("policy", current.policies, desired.policies)
+    changes += _diff_simple("collation", current.collations, desired.collations)
+    changes += _diff_simple("statistics", current.statistics, desired.statistics)
     return changes
 
 

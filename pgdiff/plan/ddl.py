@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 from pgdiff.model import (
+    COLLATION_PROVIDERS,
     POLICY_COMMANDS,
     TRIGGER_ENABLED,
+    Collation,
     Column,
     CompositeType,
     Constraint,
@@ -19,6 +21,7 @@ from pgdiff.model import (
     RangeType,
     RowSecurity,
     Sequence,
+    Statistics,
     Table,
     Trigger,
     View,
@@ -408,3 +411,38 @@ def alter_policy(policy: Policy) -> str:
 
 def drop_policy(policy: Policy) -> str:
     return f"DROP POLICY {ident(policy.name)} ON {qualified(policy.schema, policy.table)}"
+
+
+# -- collations and extended statistics -------------------------------------------------------
+
+
+def create_collation(collation: Collation) -> str:
+    options = [f"provider = {COLLATION_PROVIDERS[collation.provider]}"]
+    if collation.provider == "c":
+        options.append(f"lc_collate = {literal(collation.lc_collate or '')}")
+        options.append(f"lc_ctype = {literal(collation.lc_ctype or '')}")
+    else:
+        # Before PostgreSQL 15 an ICU locale was kept in collcollate.
+        options.append(f"locale = {literal(collation.locale or collation.lc_collate or '')}")
+    if not collation.deterministic:
+        options.append("deterministic = false")
+    if collation.rules is not None:
+        options.append(f"rules = {literal(collation.rules)}")
+    return f"CREATE COLLATION {qualified(collation.schema, collation.name)} ({', '.join(options)})"
+
+
+def drop_collation(collation: Collation) -> str:
+    return f"DROP COLLATION {qualified(collation.schema, collation.name)}"
+
+
+def create_statistics(statistics: Statistics) -> str:
+    return statistics.definition  # pg_get_statisticsobjdef() is a complete, qualified CREATE STATISTICS
+
+
+def alter_statistics_target(statistics: Statistics) -> str:
+    target = -1 if statistics.target is None else statistics.target
+    return f"ALTER STATISTICS {qualified(statistics.schema, statistics.name)} SET STATISTICS {target}"
+
+
+def drop_statistics(statistics: Statistics) -> str:
+    return f"DROP STATISTICS {qualified(statistics.schema, statistics.name)}"

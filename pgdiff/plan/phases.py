@@ -28,6 +28,8 @@ class Phase(IntEnum):
     DROP_FOREIGN_KEY = auto()
     DROP_CONSTRAINT = auto()
     DROP_INDEX = auto()
+    # Before the columns they cover are dropped (which would take them along).
+    DROP_STATISTICS = auto()
     # Triggers and views (dependents first) go before the tables, columns and functions they use.
     DROP_TRIGGER = auto()
     # Policies read columns and call functions: they go before those change.
@@ -62,6 +64,7 @@ class Phase(IntEnum):
     CREATE_VIEW = auto()
     ADD_CONSTRAINT = auto()
     CREATE_INDEX = auto()
+    CREATE_STATISTICS = auto()
     # A changed index was built under a temporary name: the old one goes, the new one takes its name.
     SWAP_INDEX = auto()
     ATTACH_KEY_INDEX = auto()

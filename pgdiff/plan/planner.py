@@ -11,19 +11,30 @@ from __future__ import annotations
 
 from pgdiff.diff import Change
 from pgdiff.model import Model
+from pgdiff.plan.collations import CollationPlanner
 from pgdiff.plan.constraints import ConstraintPlanner
 from pgdiff.plan.datatypes import TypePlanner
 from pgdiff.plan.indexes import IndexPlanner
 from pgdiff.plan.phases import Phase
 from pgdiff.plan.routines import RoutinePlanner
 from pgdiff.plan.security import SecurityPlanner
+from pgdiff.plan.statistics import StatisticsPlanner
 from pgdiff.plan.tables import TablePlanner
 from pgdiff.plan.types import Plan, group_statements
 
 __all__ = ["Phase", "build_plan"]
 
 
-class Planner(TablePlanner, ConstraintPlanner, IndexPlanner, RoutinePlanner, TypePlanner, SecurityPlanner):
+class Planner(
+    TablePlanner,
+    ConstraintPlanner,
+    IndexPlanner,
+    RoutinePlanner,
+    TypePlanner,
+    SecurityPlanner,
+    CollationPlanner,
+    StatisticsPlanner,
+):
     """Every kind's planning, over one shared state."""
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import heapq
 
 import pglast
-from pglast import ast
+from pglast import ast, enums
 from pglast.visitors import Visitor
 
 from pgdiff.source.sql import SqlStatement
@@ -85,6 +85,8 @@ def _defines(tree: ast.Node) -> set[Name]:
         return {("type", _last(tree.domainname))}
     if isinstance(tree, ast.CreateExtensionStmt):
         return {("extension", "*")}
+    if isinstance(tree, ast.DefineStmt) and tree.kind == enums.ObjectType.OBJECT_COLLATION:
+        return {("collation", _last(tree.defnames))}
     return set()
 
 
@@ -118,6 +120,9 @@ class _References(Visitor):
             self.found.add(("type", node.names[-1].sval))
             if len(node.names) > 1 and node.names[0].sval != "pg_catalog":
                 self.found.add(("schema", node.names[0].sval))
+
+    def visit_CollateClause(self, ancestors: object, node: ast.CollateClause) -> None:
+        self.found.add(("collation", _last(node.collname)))
 
     def visit_FuncCall(self, ancestors: object, node: ast.FuncCall) -> None:
         self.found.add(("function", _last(node.funcname)))

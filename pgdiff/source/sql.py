@@ -70,6 +70,9 @@ SUPPORTED_STATEMENTS = {
     "CreateTableAsStmt": "CREATE MATERIALIZED VIEW",  # CREATE TABLE AS is refused below
     "CreatePolicyStmt": "CREATE POLICY",
     "AlterPolicyStmt": "ALTER POLICY",
+    "CreateStatsStmt": "CREATE STATISTICS",
+    "AlterStatsStmt": "ALTER STATISTICS",
+    "DefineStmt": "CREATE COLLATION",  # other DefineStmt kinds (aggregates, operators...) are refused below
 }
 
 
@@ -90,6 +93,9 @@ def check_supported(statement: SqlStatement) -> None:
             raise SourceError(f"{where}: table {table}: partitioned tables are not supported by pgdiff yet")
         if node.inhRelations:
             raise SourceError(f"{where}: table {table}: INHERITS is not supported by pgdiff yet")
+    if isinstance(node, ast.DefineStmt) and node.kind != enums.ObjectType.OBJECT_COLLATION:
+        what = node.kind.name.removeprefix("OBJECT_").replace("_", " ")
+        raise SourceError(f"{where}: CREATE {what} is not supported by pgdiff yet; move it out of the schema files")
     if isinstance(node, ast.CreateTableAsStmt) and node.objtype != enums.ObjectType.OBJECT_MATVIEW:
         raise SourceError(
             f"{where}: CREATE TABLE AS copies rows, and the desired state describes only schema; "
