@@ -397,6 +397,39 @@ class Policy:
         return (self.schema, self.table)
 
 
+# -- comments -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Comment:
+    """COMMENT ON an object; `kind` is the planner's name for it ("table", "column", "function"...)."""
+
+    kind: str
+    schema: str
+    name: str
+    text: str
+    table: str | None = None  # for columns, constraints, triggers and policies
+    arguments: str | None = None  # for functions and procedures: identity arguments
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.kind, self.object)
+
+    @property
+    def object(self) -> str:
+        """The dotted identity plan statements give the object (`Statement.object`)."""
+        if self.kind == "schema":
+            return self.name
+        if self.arguments is not None:
+            return f"{self.schema}.{self.name}({self.arguments})"
+        return ".".join(part for part in (self.schema, self.table, self.name) if part is not None)
+
+    @property
+    def parent(self) -> str | None:
+        """The dotted identity of the table or view a column, constraint, trigger or policy belongs to."""
+        return f"{self.schema}.{self.table}" if self.table is not None else None
+
+
 @dataclass(frozen=True)
 class Model:
     """Everything pgdiff manages in one database, by kind, keyed by identity."""
@@ -418,6 +451,7 @@ class Model:
     row_security: dict[QualifiedName, RowSecurity] = field(default_factory=dict)
     collations: dict[QualifiedName, Collation] = field(default_factory=dict)
     statistics: dict[QualifiedName, Statistics] = field(default_factory=dict)
+    comments: dict[tuple[str, str], Comment] = field(default_factory=dict)
     policies: dict[tuple[str, str, str], Policy] = field(default_factory=dict)
 
     def comparable(self) -> dict[str, object]:
@@ -439,5 +473,6 @@ class Model:
             "row_security": self.row_security,
             "collations": self.collations,
             "statistics": self.statistics,
+            "comments": self.comments,
             "policies": self.policies,
         }

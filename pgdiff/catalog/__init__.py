@@ -23,6 +23,7 @@ from pgdiff.model import (
     IDENTITY_OPTIONS,
     Collation,
     Column,
+    Comment,
     CompositeType,
     Constraint,
     Domain,
@@ -63,6 +64,7 @@ QUERY_NAMES = (
     "policies",
     "collations",
     "statistics",
+    "comments",
 )
 
 IDENTITY_KINDS = {"a": "always", "d": "by default", "": ""}
@@ -127,6 +129,7 @@ def _build_model(server_version: int, rows: dict[str, list[dict[str, Any]]]) -> 
         **_row_security(rows),
         collations={c.key: c for c in map(_collation, rows["collations"])},
         statistics={s.key: s for s in map(_statistics, rows["statistics"])},
+        comments={c.key: c for c in map(_comment, rows["comments"])},
     )
 
 
@@ -379,4 +382,15 @@ def _statistics(row: dict[str, Any]) -> Statistics:
         definition=row["definition"],
         target=row["target"],
         table_schema=row["table_schema"],
+    )
+
+
+def _comment(row: dict[str, Any]) -> Comment:
+    return Comment(
+        kind=row["kind"],
+        schema=row["schema"],
+        name=row["name"],
+        text=row["description"],
+        table=row["table_name"],
+        arguments=row["arguments"],
     )

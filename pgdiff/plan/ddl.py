@@ -10,6 +10,7 @@ from pgdiff.model import (
     TRIGGER_ENABLED,
     Collation,
     Column,
+    Comment,
     CompositeType,
     Constraint,
     Domain,
@@ -446,3 +447,29 @@ def alter_statistics_target(statistics: Statistics) -> str:
 
 def drop_statistics(statistics: Statistics) -> str:
     return f"DROP STATISTICS {qualified(statistics.schema, statistics.name)}"
+
+
+# -- comments -------------------------------------------------------------------------------
+
+_COMMENT_KINDS = {
+    "enum": "TYPE",
+    "composite": "TYPE",
+    "range": "TYPE",
+    "materialized view": "MATERIALIZED VIEW",
+}
+
+
+def comment_on(comment: Comment, text: str | None) -> str:
+    """COMMENT ON the object `comment` is about; `text` None removes the comment."""
+    kind = comment.kind
+    if kind == "schema":
+        target = f"SCHEMA {ident(comment.name)}"
+    elif kind == "column":
+        target = f"COLUMN {qualified(comment.schema, comment.table or '')}.{ident(comment.name)}"
+    elif kind in ("constraint", "trigger", "policy"):
+        target = f"{kind.upper()} {ident(comment.name)} ON {qualified(comment.schema, comment.table or '')}"
+    elif kind in ("function", "procedure"):
+        target = f"{kind.upper()} {qualified(comment.schema, comment.name)}({comment.arguments})"
+    else:
+        target = f"{_COMMENT_KINDS.get(kind, kind.upper())} {qualified(comment.schema, comment.name)}"
+    return f"COMMENT ON {target} IS {literal(text) if text is not None else 'NULL'}"

@@ -75,6 +75,8 @@ class Phase(IntEnum):
     # no policy yet (which would see no rows).
     CREATE_POLICY = auto()
     ROW_SECURITY = auto()
+    # Once every object exists, new ones and those the plan dropped and created again.
+    COMMENT = auto()
     VALIDATE = auto()
     # After the tables, columns and defaults that use them are gone.
     DROP_SEQUENCE = auto()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pgdiff.diff import Change
 from pgdiff.model import Model
 from pgdiff.plan.collations import CollationPlanner
+from pgdiff.plan.comments import CommentPlanner
 from pgdiff.plan.constraints import ConstraintPlanner
 from pgdiff.plan.datatypes import TypePlanner
 from pgdiff.plan.indexes import IndexPlanner
@@ -34,6 +35,7 @@ class Planner(
     SecurityPlanner,
     CollationPlanner,
     StatisticsPlanner,
+    CommentPlanner,
 ):
     """Every kind's planning, over one shared state."""
 
@@ -50,5 +52,6 @@ def build_plan(changes: list[Change], current: Model, desired: Model) -> Plan:
     planner.change_persistence_in_foreign_key_order()
     planner.order_types()
     planner.rebuild_functions_triggers_views()
+    planner.plan_comments()  # last: it reads what the plan re-creates
     return Plan(group_statements(planner.ordered()))
 

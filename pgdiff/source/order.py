@@ -94,12 +94,28 @@ def _last(names: tuple[ast.String, ...] | None) -> str:
     return names[-1].sval if names else ""
 
 
+def _names_in(node: object) -> set[str]:
+    if isinstance(node, ast.String):
+        return {node.sval}
+    if isinstance(node, tuple | list):
+        return {name for item in node for name in _names_in(item)}
+    if isinstance(node, ast.ObjectWithArgs):
+        return _names_in(node.objname)
+    if isinstance(node, ast.TypeName):
+        return _names_in(node.names)
+    return set()
+
+
 def _references(tree: ast.Node) -> set[Name]:
     collector = _References()
     collector(tree)
     found = collector.found
     if isinstance(tree, ast.CreateTrigStmt) and tree.funcname:
         found.add(("function", _last(tree.funcname)))
+    if isinstance(tree, ast.CommentStmt):
+        # The commented object is a list of bare names: load after whatever defines any of them.
+        for name in _names_in(tree.object):
+            found |= {(kind, name) for kind in ("relation", "type", "function", "schema", "collation")}
     if not isinstance(tree, ast.CreateExtensionStmt):
         # Extensions bring types, functions and operators no parse tree can attribute: they load first.
         found.add(("extension", "*"))

@@ -71,8 +71,31 @@ SUPPORTED_STATEMENTS = {
     "CreatePolicyStmt": "CREATE POLICY",
     "AlterPolicyStmt": "ALTER POLICY",
     "CreateStatsStmt": "CREATE STATISTICS",
+    "CommentStmt": "COMMENT ON",
     "AlterStatsStmt": "ALTER STATISTICS",
     "DefineStmt": "CREATE COLLATION",  # other DefineStmt kinds (aggregates, operators...) are refused below
+}
+
+
+_OBJECT = enums.ObjectType
+# COMMENT ON the kinds pgdiff manages; others would load and then be silently ignored.
+COMMENTED_KINDS = {
+    _OBJECT.OBJECT_TABLE,
+    _OBJECT.OBJECT_COLUMN,
+    _OBJECT.OBJECT_TABCONSTRAINT,
+    _OBJECT.OBJECT_INDEX,
+    _OBJECT.OBJECT_VIEW,
+    _OBJECT.OBJECT_MATVIEW,
+    _OBJECT.OBJECT_SEQUENCE,
+    _OBJECT.OBJECT_TYPE,
+    _OBJECT.OBJECT_DOMAIN,
+    _OBJECT.OBJECT_FUNCTION,
+    _OBJECT.OBJECT_PROCEDURE,
+    _OBJECT.OBJECT_TRIGGER,
+    _OBJECT.OBJECT_POLICY,
+    _OBJECT.OBJECT_SCHEMA,
+    _OBJECT.OBJECT_COLLATION,
+    _OBJECT.OBJECT_STATISTIC_EXT,
 }
 
 
@@ -93,6 +116,9 @@ def check_supported(statement: SqlStatement) -> None:
             raise SourceError(f"{where}: table {table}: partitioned tables are not supported by pgdiff yet")
         if node.inhRelations:
             raise SourceError(f"{where}: table {table}: INHERITS is not supported by pgdiff yet")
+    if isinstance(node, ast.CommentStmt) and node.objtype not in COMMENTED_KINDS:
+        what = node.objtype.name.removeprefix("OBJECT_").replace("_", " ")
+        raise SourceError(f"{where}: COMMENT ON {what} is not managed by pgdiff; move it out of the schema files")
     if isinstance(node, ast.DefineStmt) and node.kind != enums.ObjectType.OBJECT_COLLATION:
         what = node.kind.name.removeprefix("OBJECT_").replace("_", " ")
         raise SourceError(f"{where}: CREATE {what} is not supported by pgdiff yet; move it out of the schema files")
