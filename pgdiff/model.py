@@ -10,6 +10,7 @@ search_path, so equal definitions compare equal across databases.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 QualifiedName = tuple[str, str]  # (schema, name)
 
@@ -397,23 +398,18 @@ class Policy:
         return (self.schema, self.table)
 
 
-# -- comments -------------------------------------------------------------------------------
+# -- what is attached to other objects: comments and privileges ---------------------------------
 
 
 @dataclass(frozen=True)
-class Comment:
-    """COMMENT ON an object; `kind` is the planner's name for it ("table", "column", "function"...)."""
+class ObjectRef:
+    """Any managed object, by the planner's name for its kind ("table", "column", "function"...)."""
 
     kind: str
     schema: str
     name: str
-    text: str
     table: str | None = None  # for columns, constraints, triggers and policies
     arguments: str | None = None  # for functions and procedures: identity arguments
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.kind, self.object)
 
     @property
     def object(self) -> str:
@@ -428,6 +424,30 @@ class Comment:
     def parent(self) -> str | None:
         """The dotted identity of the table or view a column, constraint, trigger or policy belongs to."""
         return f"{self.schema}.{self.table}" if self.table is not None else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Comment(ObjectRef):
+    """COMMENT ON an object."""
+
+    text: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.kind, self.object)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Grant(ObjectRef):
+    """The privileges one grantee (a role, or PUBLIC) holds on an object, beyond its owner's."""
+
+    grantee: str  # role name, unquoted; "PUBLIC" for everyone
+    privileges: tuple[str, ...]  # sorted, e.g. ("INSERT", "SELECT")
+    grantable: tuple[str, ...] = ()  # the privileges held WITH GRANT OPTION
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.kind, self.object, self.grantee)
 
 
 @dataclass(frozen=True)
@@ -452,6 +472,7 @@ class Model:
     collations: dict[QualifiedName, Collation] = field(default_factory=dict)
     statistics: dict[QualifiedName, Statistics] = field(default_factory=dict)
     comments: dict[tuple[str, str], Comment] = field(default_factory=dict)
+    grants: dict[tuple[str, str, str], Grant] = field(default_factory=dict)
     policies: dict[tuple[str, str, str], Policy] = field(default_factory=dict)
 
     def comparable(self) -> dict[str, object]:
@@ -474,5 +495,42 @@ class Model:
             "collations": self.collations,
             "statistics": self.statistics,
             "comments": self.comments,
+            "grants": self.grants,
             "policies": self.policies,
         }
+
+    def contains(self, ref: ObjectRef) -> bool:
+        """Whether the object `ref` names exists in this model."""
+        schema, name, table = ref.schema, ref.name, ref.table or ""
+        kind = ref.kind
+        if kind == "schema":
+            return name in self.schemas
+        if kind == "column":
+            owner = self.tables.get((schema, table))
+            if owner is not None:
+                return owner.column(name) is not None
+            view = self.views.get((schema, table))
+            return view is not None and any(column == name for column, _ in view.columns)
+        if kind in ("function", "procedure"):
+            return (schema, name, ref.arguments or "") in self.functions
+        by_name: dict[str, dict[Any, Any]] = {
+            "table": self.tables,
+            "view": self.views,
+            "materialized view": self.views,
+            "index": self.indexes,
+            "sequence": self.sequences,
+            "enum": self.enums,
+            "composite": self.composites,
+            "domain": self.domains,
+            "range": self.ranges,
+            "collation": self.collations,
+            "statistics": self.statistics,
+        }
+        if kind in by_name:
+            return (schema, name) in by_name[kind]
+        by_table: dict[str, dict[Any, Any]] = {
+            "constraint": self.constraints,
+            "trigger": self.triggers,
+            "policy": self.policies,
+        }
+        return (schema, table, name) in by_table.get(kind, {})

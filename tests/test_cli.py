@@ -306,13 +306,23 @@ def test_sql_failing_in_shadow_names_file_and_line(pg, target, tmp_path):
 
 
 def test_unsupported_object_kind_is_refused(pg, target, tmp_path):
-    schema = tmp_path / "policies.sql"
-    schema.write_text("CREATE TABLE users (id int);\nCREATE POLICY p ON users USING (id > 0);\n")
+    schema = tmp_path / "operators.sql"
+    schema.write_text("CREATE TABLE t (id int);\nCREATE OPERATOR === (FUNCTION = int4eq, LEFTARG = int);\n")
+    result = run("plan", str(schema), "--db", target)
+    assert result.exit_code == 1
+    expected = f"error: {schema}:2: CREATE OPERATOR is not supported by pgdiff yet; move it out of the schema files"
+    assert result.stderr.strip() == expected
+
+
+def test_out_of_scope_object_kind_is_refused(pg, target, tmp_path):
+    schema = tmp_path / "publications.sql"
+    schema.write_text("CREATE TABLE users (id int);\nCREATE PUBLICATION everything FOR TABLE users;\n")
     result = run("plan", str(schema), "--db", target)
     assert result.exit_code == 1
     assert (
         result.stderr.strip()
-        == f"error: {schema}:2: CREATE POLICY is not supported by pgdiff yet; move it out of the schema files"
+        == f"error: {schema}:2: CREATE PUBLICATION is outside what pgdiff manages: replication is set up per server "
+        "and environment, not with the schema"
     )
 
 

@@ -31,6 +31,7 @@ from pgdiff.model import (
     EnumType,
     Extension,
     Function,
+    Grant,
     Index,
     Model,
     Policy,
@@ -65,6 +66,7 @@ QUERY_NAMES = (
     "collations",
     "statistics",
     "comments",
+    "privileges",
 )
 
 IDENTITY_KINDS = {"a": "always", "d": "by default", "": ""}
@@ -130,6 +132,7 @@ def _build_model(server_version: int, rows: dict[str, list[dict[str, Any]]]) -> 
         collations={c.key: c for c in map(_collation, rows["collations"])},
         statistics={s.key: s for s in map(_statistics, rows["statistics"])},
         comments={c.key: c for c in map(_comment, rows["comments"])},
+        grants={g.key: g for g in map(_grant, rows["privileges"])},
     )
 
 
@@ -387,10 +390,18 @@ def _statistics(row: dict[str, Any]) -> Statistics:
 
 def _comment(row: dict[str, Any]) -> Comment:
     return Comment(
-        kind=row["kind"],
-        schema=row["schema"],
-        name=row["name"],
-        text=row["description"],
-        table=row["table_name"],
-        arguments=row["arguments"],
+        row["kind"], row["schema"], row["name"], row["table_name"], row["arguments"], text=row["description"]
+    )
+
+
+def _grant(row: dict[str, Any]) -> Grant:
+    return Grant(
+        row["kind"],
+        row["schema"],
+        row["name"],
+        row["table_name"],
+        row["arguments"],
+        grantee=row["grantee"],
+        privileges=tuple(row["privileges"]),
+        grantable=tuple(row["grantable"] or ()),
     )

@@ -37,6 +37,7 @@ def diff(current: Model, desired: Model) -> list[Change]:
     changes += _diff_simple("collation", current.collations, desired.collations)
     changes += _diff_simple("statistics", current.statistics, desired.statistics)
     changes += _diff_simple("comment", current.comments, desired.comments)
+    changes += _diff_simple("grant", current.grants, desired.grants)
     return changes
 
 

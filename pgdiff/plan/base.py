@@ -7,6 +7,8 @@ Each object kind's planning lives in its own module (`tables`, `constraints`,
 
 from __future__ import annotations
 
+import re
+
 from pgdiff.diff import Change
 from pgdiff.model import (
     Column,
@@ -43,6 +45,27 @@ def columns_changing(changes: list[Change], how: str) -> dict[QualifiedName, set
     return found
 
 
+# What a statement's SQL starts with when it brings a new object into being (not CREATE OR REPLACE).
+_CREATES = re.compile(r"(SET LOCAL [^;]*;\s*)*CREATE (?!OR REPLACE )")
+_ADDS = {
+    "column": re.compile(r"ALTER TABLE .* ADD COLUMN "),
+    "constraint": re.compile(r"ALTER TABLE .* ADD CONSTRAINT "),
+}
+
+
+def created_objects(statements: list[Statement]) -> set[tuple[str, str]]:
+    """(kind, dotted identity) of every object the statements create, or create again."""
+    created = set()
+    for statement in statements:
+        if statement.action == "rename":
+            continue
+        sql = statement.sql
+        swapped_in = statement.kind == "index" and " RENAME TO " in sql  # built under a temporary name
+        added = statement.kind in _ADDS and _ADDS[statement.kind].match(sql)
+        if _CREATES.match(sql) or added or swapped_in:
+            created.add((statement.kind, statement.object))
+    return created
+
 
 class PlannerBase:
     def __init__(self, current: Model, desired: Model, changes: list[Change]) -> None:
@@ -73,6 +96,10 @@ class PlannerBase:
 
     def ordered(self) -> list[Statement]:
         return [statement for _, _, statement in sorted(self._emitted, key=lambda item: (item[0], item[1]))]
+
+    def created(self) -> set[tuple[str, str]]:
+        """(kind, dotted identity) of every object the statements emitted so far create or create again."""
+        return created_objects([statement for _, _, statement in self._emitted])
 
     def plan_change(self, change: Change) -> None:
         handler = getattr(self, f"_{change.kind}_{change.action}")

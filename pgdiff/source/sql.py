@@ -108,6 +108,9 @@ def check_supported(statement: SqlStatement) -> None:
         raise SourceError(f"{where}: {_describe(node)} is not schema: {NOT_SCHEMA[kind]}")
     if kind == "SelectStmt":
         raise SourceError(f"{where}: {_describe_select(statement.text)}")
+    if kind in OUT_OF_SCOPE:
+        words, why = OUT_OF_SCOPE[kind]
+        raise SourceError(f"{where}: {words} is outside what pgdiff manages: {why}")
     if kind not in SUPPORTED_STATEMENTS:
         raise SourceError(f"{where}: {_describe(node)} is not supported by pgdiff yet; move it out of the schema files")
     if isinstance(node, ast.CreateStmt):
@@ -185,6 +188,20 @@ NOT_SCHEMA = {
         "the desired state holds each object under its new name; to keep the data, write the new name and mark it "
         "with `-- pgdiff: renamed from <old name>` (see the README's Renames)"
     ),
+}
+
+
+_CLUSTER_WIDE = "roles are shared by every database of a server and differ between environments; create them first"
+_REPLICATION = "replication is set up per server and environment, not with the schema"
+OUT_OF_SCOPE = {
+    "CreateRoleStmt": ("CREATE ROLE", _CLUSTER_WIDE),
+    "AlterRoleStmt": ("ALTER ROLE", _CLUSTER_WIDE),
+    "DropRoleStmt": ("DROP ROLE", _CLUSTER_WIDE),
+    "GrantRoleStmt": ("GRANT role", _CLUSTER_WIDE),
+    "CreateTableSpaceStmt": ("CREATE TABLESPACE", "tablespaces are directories of a server, not schema"),
+    "CreatePublicationStmt": ("CREATE PUBLICATION", _REPLICATION),
+    "AlterPublicationStmt": ("ALTER PUBLICATION", _REPLICATION),
+    "CreateSubscriptionStmt": ("CREATE SUBSCRIPTION", _REPLICATION),
 }
 
 
