@@ -18,7 +18,7 @@ acls AS (
                         ELSE 'table' END AS kind,
          n.nspname AS schema, NULL::text AS table_name, c.relname AS name, NULL::text AS arguments,
          c.relowner AS owner,
-         COALESCE(c.relacl, pg_catalog.acldefault(CASE c.relkind WHEN 'S' THEN 's' ELSE 'r' END, c.relowner)) AS acl
+         COALESCE(c.relacl, pg_catalog.acldefault((CASE c.relkind WHEN 'S' THEN 's' ELSE 'r' END)::"char", c.relowner)) AS acl
   FROM pg_catalog.pg_class c
   JOIN managed_schemas n ON n.oid = c.relnamespace
   WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S')
@@ -38,7 +38,7 @@ acls AS (
   UNION ALL
   SELECT CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END, n.nspname, NULL, p.proname,
          pg_catalog.pg_get_function_identity_arguments(p.oid), p.proowner,
-         COALESCE(p.proacl, pg_catalog.acldefault('f', p.proowner))
+         COALESCE(p.proacl, pg_catalog.acldefault('f'::"char", p.proowner))
   FROM pg_catalog.pg_proc p
   JOIN managed_schemas n ON n.oid = p.pronamespace
   WHERE p.prokind IN ('f', 'p')
@@ -46,14 +46,14 @@ acls AS (
                     WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype IN ('e', 'i'))
   UNION ALL
   SELECT CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'e' THEN 'enum' WHEN 'r' THEN 'range' ELSE 'composite' END,
-         n.nspname, NULL, t.typname, NULL, t.typowner, COALESCE(t.typacl, pg_catalog.acldefault('T', t.typowner))
+         n.nspname, NULL, t.typname, NULL, t.typowner, COALESCE(t.typacl, pg_catalog.acldefault('T'::"char", t.typowner))
   FROM pg_catalog.pg_type t
   JOIN managed_schemas n ON n.oid = t.typnamespace
   LEFT JOIN pg_catalog.pg_class tc ON tc.oid = t.typrelid
   WHERE (t.typtype IN ('e', 'd', 'r') OR (t.typtype = 'c' AND tc.relkind = 'c'))
     AND NOT EXISTS (SELECT 1 FROM members m WHERE m.classid = 'pg_catalog.pg_type'::regclass AND m.objid = t.oid)
   UNION ALL
-  SELECT 'schema', n.nspname, NULL, n.nspname, NULL, ns.nspowner, COALESCE(ns.nspacl, pg_catalog.acldefault('n', ns.nspowner))
+  SELECT 'schema', n.nspname, NULL, n.nspname, NULL, ns.nspowner, COALESCE(ns.nspacl, pg_catalog.acldefault('n'::"char", ns.nspowner))
   FROM managed_schemas n
   JOIN pg_catalog.pg_namespace ns ON ns.oid = n.oid
   WHERE n.nspname <> 'public'

@@ -16,6 +16,7 @@ from pgdiff.model import (
     Domain,
     EnumType,
     Model,
+    ObjectRef,
     QualifiedName,
     RangeType,
 )
@@ -65,6 +66,17 @@ def created_objects(statements: list[Statement]) -> set[tuple[str, str]]:
         if _CREATES.match(sql) or added or swapped_in:
             created.add((statement.kind, statement.object))
     return created
+
+
+def is_created(ref: ObjectRef, created: set[tuple[str, str]]) -> bool:
+    """Whether the plan creates `ref`'s object, itself or with the table or view a column belongs to."""
+    if (ref.kind, ref.object) in created:
+        return True
+    return ref.parent is not None and any((kind, ref.parent) in created for kind in _PARENT_KINDS)
+
+
+# Kinds whose CREATE writes their columns and inline constraints too.
+_PARENT_KINDS = ("table", "view", "materialized view")
 
 
 class PlannerBase:

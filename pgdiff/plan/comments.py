@@ -10,9 +10,8 @@ it, removed where the files have none.
 from __future__ import annotations
 
 from pgdiff.diff import Change
-from pgdiff.model import Comment
 from pgdiff.plan import ddl
-from pgdiff.plan.base import PlannerBase
+from pgdiff.plan.base import PlannerBase, is_created
 from pgdiff.plan.phases import Phase
 from pgdiff.plan.types import Statement
 
@@ -33,8 +32,7 @@ class CommentPlanner(PlannerBase):
             present = self.current.comments.get(key)
             comment = wanted or present
             assert comment is not None
-            recreated = key in created or _parent_created(comment, created)
-            text_now = None if recreated or present is None else present.text
+            text_now = None if is_created(comment, created) or present is None else present.text
             text_wanted = wanted.text if wanted is not None else None
             if text_now == text_wanted:
                 continue
@@ -43,14 +41,6 @@ class CommentPlanner(PlannerBase):
             sql = ddl.comment_on(comment, text_wanted)
             action = _action(text_now, text_wanted)
             self.emit(Phase.COMMENT, Statement(sql, "comment", action, f"{comment.kind} {comment.object}"))
-
-
-def _parent_created(comment: Comment, created: set[tuple[str, str]]) -> bool:
-    """A column or constraint written inside its table's or view's CREATE comes and goes with it."""
-    return comment.parent is not None and any((kind, comment.parent) in created for kind in _PARENT_KINDS)
-
-
-_PARENT_KINDS = ("table", "view", "materialized view")
 
 
 def _action(before: str | None, after: str | None) -> str:

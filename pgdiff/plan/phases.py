@@ -77,6 +77,7 @@ class Phase(IntEnum):
     ROW_SECURITY = auto()
     # Once every object exists, new ones and those the plan dropped and created again.
     COMMENT = auto()
+    GRANT = auto()
     VALIDATE = auto()
     # After the tables, columns and defaults that use them are gone.
     DROP_SEQUENCE = auto()

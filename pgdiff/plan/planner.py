@@ -17,6 +17,7 @@ from pgdiff.plan.constraints import ConstraintPlanner
 from pgdiff.plan.datatypes import TypePlanner
 from pgdiff.plan.indexes import IndexPlanner
 from pgdiff.plan.phases import Phase
+from pgdiff.plan.privileges import PrivilegePlanner
 from pgdiff.plan.routines import RoutinePlanner
 from pgdiff.plan.security import SecurityPlanner
 from pgdiff.plan.statistics import StatisticsPlanner
@@ -36,6 +37,7 @@ class Planner(
     CollationPlanner,
     StatisticsPlanner,
     CommentPlanner,
+    PrivilegePlanner,
 ):
     """Every kind's planning, over one shared state."""
 
@@ -52,6 +54,8 @@ def build_plan(changes: list[Change], current: Model, desired: Model) -> Plan:
     planner.change_persistence_in_foreign_key_order()
     planner.order_types()
     planner.rebuild_functions_triggers_views()
-    planner.plan_comments()  # last: it reads what the plan re-creates
+    # Last: they read what the plan re-creates.
+    planner.plan_comments()
+    planner.plan_grants()
     return Plan(group_statements(planner.ordered()))
 

@@ -112,9 +112,9 @@ def _references(tree: ast.Node) -> set[Name]:
     found = collector.found
     if isinstance(tree, ast.CreateTrigStmt) and tree.funcname:
         found.add(("function", _last(tree.funcname)))
-    if isinstance(tree, ast.CommentStmt):
-        # The commented object is a list of bare names: load after whatever defines any of them.
-        for name in _names_in(tree.object):
+    if isinstance(tree, ast.CommentStmt | ast.GrantStmt):
+        # The object is a list of bare names: load after whatever defines any of them.
+        for name in _names_in(tree.object if isinstance(tree, ast.CommentStmt) else tree.objects):
             found |= {(kind, name) for kind in ("relation", "type", "function", "schema", "collation")}
     if not isinstance(tree, ast.CreateExtensionStmt):
         # Extensions bring types, functions and operators no parse tree can attribute: they load first.

@@ -72,6 +72,7 @@ SUPPORTED_STATEMENTS = {
     "AlterPolicyStmt": "ALTER POLICY",
     "CreateStatsStmt": "CREATE STATISTICS",
     "CommentStmt": "COMMENT ON",
+    "GrantStmt": "GRANT/REVOKE",
     "AlterStatsStmt": "ALTER STATISTICS",
     "DefineStmt": "CREATE COLLATION",  # other DefineStmt kinds (aggregates, operators...) are refused below
 }
@@ -99,6 +100,19 @@ COMMENTED_KINDS = {
 }
 
 
+# GRANT/REVOKE ON the kinds pgdiff manages privileges of (columns are GRANT ... (column) ON TABLE).
+GRANTED_KINDS = {
+    _OBJECT.OBJECT_TABLE,
+    _OBJECT.OBJECT_SEQUENCE,
+    _OBJECT.OBJECT_FUNCTION,
+    _OBJECT.OBJECT_PROCEDURE,
+    _OBJECT.OBJECT_ROUTINE,
+    _OBJECT.OBJECT_TYPE,
+    _OBJECT.OBJECT_DOMAIN,
+    _OBJECT.OBJECT_SCHEMA,
+}
+
+
 def check_supported(statement: SqlStatement) -> None:
     """Refuse what pgdiff cannot manage yet, naming the statement and where it is."""
     node = pglast.parse_sql(statement.text)[0].stmt
@@ -122,6 +136,9 @@ def check_supported(statement: SqlStatement) -> None:
     if isinstance(node, ast.CommentStmt) and node.objtype not in COMMENTED_KINDS:
         what = node.objtype.name.removeprefix("OBJECT_").replace("_", " ")
         raise SourceError(f"{where}: COMMENT ON {what} is not managed by pgdiff; move it out of the schema files")
+    if isinstance(node, ast.GrantStmt) and node.objtype not in GRANTED_KINDS:
+        what = node.objtype.name.removeprefix("OBJECT_").replace("_", " ")
+        raise SourceError(f"{where}: privileges ON {what} are not managed by pgdiff; move them out of the schema files")
     if isinstance(node, ast.DefineStmt) and node.kind != enums.ObjectType.OBJECT_COLLATION:
         what = node.kind.name.removeprefix("OBJECT_").replace("_", " ")
         raise SourceError(f"{where}: CREATE {what} is not supported by pgdiff yet; move it out of the schema files")
