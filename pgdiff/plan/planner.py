@@ -14,6 +14,7 @@ from pgdiff.model import Model
 from pgdiff.plan.constraints import ConstraintPlanner
 from pgdiff.plan.datatypes import TypePlanner
 from pgdiff.plan.indexes import IndexPlanner
+from pgdiff.plan.partitions import PartitionPlanner
 from pgdiff.plan.phases import Phase
 from pgdiff.plan.routines import RoutinePlanner
 from pgdiff.plan.tables import TablePlanner
@@ -22,7 +23,7 @@ from pgdiff.plan.types import Plan, group_statements
 __all__ = ["Phase", "build_plan"]
 
 
-class Planner(TablePlanner, ConstraintPlanner, IndexPlanner, RoutinePlanner, TypePlanner):
+class Planner(TablePlanner, PartitionPlanner, ConstraintPlanner, IndexPlanner, RoutinePlanner, TypePlanner):
     """Every kind's planning, over one shared state."""
 
 
@@ -30,6 +31,8 @@ def build_plan(changes: list[Change], current: Model, desired: Model) -> Plan:
     planner = Planner(current, desired, changes)
     for change in changes:
         planner.plan_change(change)
+    planner.create_tables_parents_first()
+    planner.drop_tables_children_first()
     planner.recreate_generated_columns_reading_changed_columns()
     planner.rebuild_what_stands_on_recreated_columns()
     planner.rebuild_foreign_keys_in_the_way()

@@ -71,6 +71,9 @@ def _defines(tree: ast.Node) -> set[Name]:
         return {("relation", tree.view.relname), ("type", tree.view.relname)}
     if isinstance(tree, ast.CreateTableAsStmt):
         return {("relation", tree.into.rel.relname)}
+    if isinstance(tree, ast.IndexStmt) and tree.idxname:
+        # ALTER INDEX ... ATTACH PARTITION names both indexes.
+        return {("relation", tree.idxname)}
     if isinstance(tree, ast.CreateSeqStmt):
         return {("relation", tree.sequence.relname)}
     if isinstance(tree, ast.CreateSchemaStmt):
