@@ -8,9 +8,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from typer.testing import CliRunner
 
 from pgdiff.apply import apply_plan
+from pgdiff.cli import app
 from pgdiff.errors import PgdiffError
+from pgdiff.shadow import ShadowDatabase
+from pgdiff.source import resolve_sources
 from tests.convergence import Case, backward, case_by_id, forward, run_case
 from tests.pg import assert_converges, inspect_db, new_database, plan_models
 
@@ -521,3 +525,46 @@ def test_interrupted_concurrent_detach_is_finalized(pg):
     after = inspect_db(pg, current_db)
     assert not after.tables[("public", "workflows_2025")].detach_pending
     assert plan_models(after, desired).plan.is_empty
+
+
+def test_partition_statements_load_in_dependency_order_whatever_the_file_order(pg, tmp_path):
+    files = {
+        "1_indexes.sql": "CREATE INDEX idx_workflows_created ON ONLY workflows (created_at);\n"
+        "CREATE INDEX workflows_2024_created_at_idx ON workflows_2024 (created_at);\n"
+        "ALTER INDEX idx_workflows_created ATTACH PARTITION workflows_2024_created_at_idx;\n",
+        "2_attach.sql": "ALTER TABLE workflows ATTACH PARTITION workflows_2024"
+        " FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');\n",
+        "3_partitions.sql": "CREATE TABLE workflows_2024 (LIKE workflows INCLUDING DEFAULTS);\n" + SUB_2025,
+        "4_logins.sql": AUDIT_LOGINS,
+        "5_parents.sql": WORKFLOWS + AUDIT,
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    statements = resolve_sources([str(tmp_path)]).statements
+    order = [s.file.name for s in statements]
+    assert order.index("5_parents.sql") < order.index("3_partitions.sql") < order.index("2_attach.sql")
+    assert order.index("5_parents.sql") < order.index("4_logins.sql")
+    attach_index = next(i for i, s in enumerate(statements) if s.text.startswith("ALTER INDEX"))
+    assert order.index("2_attach.sql") < attach_index
+    with ShadowDatabase(dev_url=pg.url(), target_major=pg.major) as shadow:
+        shadow.load(statements)
+        model = shadow.inspect()
+    assert model.tables[("public", "workflows_2024")].parent == ("public", "workflows")
+    assert model.tables[("public", "workflows_2025_done")].parent == ("public", "workflows_2025")
+    assert model.tables[("public", "audit_logins")].inherits == (("public", "audit_log"),)
+    index = model.indexes[("public", "idx_workflows_created")]
+    assert index.valid and ("public", "workflows_2024", "workflows_2024_created_at_idx", "idx_workflows_created") in (
+        index.partition_indexes
+    )
+    assert ("public", "workflows_2024_created_at_idx") not in model.indexes
+
+
+def test_dump_of_partitioned_schema_converges_on_a_fresh_database(pg, tmp_path):
+    schema = TOUCH + workflows(W2024, SUB_2025, WDEFAULT, BY_CREATED, TRIGGER) + snapshots(L2, L3) + audit(AUDIT_LOGINS)
+    url = pg.url(new_database(pg, schema))
+    runner = CliRunner()
+    assert runner.invoke(app, ["dump", "--db", url, "-o", str(tmp_path), "--split", "object"]).exit_code == 0
+    fresh = pg.url(new_database(pg))
+    applied = runner.invoke(app, ["apply", str(tmp_path), "--db", fresh, "--dev-url", pg.url(), "--yes"])
+    assert applied.exit_code == 0, applied.output
+    assert runner.invoke(app, ["plan", url, "--db", fresh, "--detailed-exitcode"]).exit_code == 0

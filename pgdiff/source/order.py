@@ -13,7 +13,7 @@ from __future__ import annotations
 import heapq
 
 import pglast
-from pglast import ast
+from pglast import ast, enums
 from pglast.visitors import Visitor
 
 from pgdiff.source.sql import SqlStatement
@@ -88,7 +88,18 @@ def _defines(tree: ast.Node) -> set[Name]:
         return {("type", _last(tree.domainname))}
     if isinstance(tree, ast.CreateExtensionStmt):
         return {("extension", "*")}
+    if _attaches_partition(tree, enums.ObjectType.OBJECT_TABLE):
+        return {("attached partition", "*")}
     return set()
+
+
+def _attaches_partition(tree: ast.Node, objtype: enums.ObjectType) -> bool:
+    """ALTER TABLE/INDEX ... ATTACH PARTITION."""
+    return (
+        isinstance(tree, ast.AlterTableStmt)
+        and tree.objtype == objtype
+        and any(cmd.subtype == enums.AlterTableType.AT_AttachPartition for cmd in tree.cmds or ())
+    )
 
 
 def _last(names: tuple[ast.String, ...] | None) -> str:
@@ -101,6 +112,9 @@ def _references(tree: ast.Node) -> set[Name]:
     found = collector.found
     if isinstance(tree, ast.CreateTrigStmt) and tree.funcname:
         found.add(("function", _last(tree.funcname)))
+    if _attaches_partition(tree, enums.ObjectType.OBJECT_INDEX):
+        # An index attaches to a partitioned index only once its table is a partition: nothing names that.
+        found.add(("attached partition", "*"))
     if not isinstance(tree, ast.CreateExtensionStmt):
         # Extensions bring types, functions and operators no parse tree can attribute: they load first.
         found.add(("extension", "*"))
