@@ -240,6 +240,8 @@ class TablePlanner(PlannerBase):
 
     def _alter_type(self, change: Change, old: Column, new: Column) -> None:
         """USING a cast only where the table is rewritten anyway; hazards from what the change costs."""
+        if old.inherited:
+            return  # an inherited column changes type with its parent's: ALTER TABLE recurses to the children
         collate = f" COLLATE {new.collation}" if new.collation else ""
         cost = classify(old.type, new.type)
         table = dotted(change.key[:2])
