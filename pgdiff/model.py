@@ -50,6 +50,8 @@ class Column:
     identity_options: tuple[tuple[str, str], ...] = ()
     generated: str = ""  # "" | "stored" | "virtual"; the expression is in `default`
     position: int = field(default=0, compare=False)
+    # Also inherited from a parent (legacy inheritance, declared on the child too): the parent changes it.
+    inherited: bool = field(default=False, compare=False)
     # The default calls a volatile function (random(), gen_random_uuid()): adding the column rewrites the table.
     volatile_default: bool = field(default=False, compare=False)
 
@@ -77,12 +79,22 @@ def identity_defaults(column_type: str, increment: int) -> dict[str, str]:
 class Table:
     schema: str
     name: str
-    columns: tuple[Column, ...]
+    columns: tuple[Column, ...]  # declared on this table; a partition's are all its parent's
     unlogged: bool = False
+    partition_key: str | None = None  # pg_get_partkeydef(), e.g. "RANGE (created_at)": a partitioned table
+    parent: QualifiedName | None = None  # the partitioned table this one is a partition of
+    bound: str | None = None  # pg_get_expr(relpartbound): "FOR VALUES FROM (...) TO (...)", "DEFAULT", ...
+    inherits: tuple[QualifiedName, ...] = ()  # legacy inheritance parents, in INHERITS order
+    # A DETACH PARTITION ... CONCURRENTLY was interrupted: the next plan finishes it (FINALIZE).
+    detach_pending: bool = False
 
     @property
     def key(self) -> QualifiedName:
         return (self.schema, self.name)
+
+    @property
+    def partitioned(self) -> bool:
+        return self.partition_key is not None
 
     def column(self, name: str) -> Column | None:
         for column in self.columns:
@@ -133,6 +145,9 @@ class Index:
     keys: tuple[str, ...] = field(default=(), compare=False)
     predicate: str | None = field(default=None, compare=False)
     valid: bool = field(default=True, compare=False)
+    # On a partitioned table: the indexes attached under it at every level, as (schema, table, index, parent
+    # index). Their names are PostgreSQL's choice, kept so a plan builds them under the same names.
+    partition_indexes: tuple[tuple[str, str, str, str], ...] = field(default=(), compare=False)
 
     @property
     def key(self) -> QualifiedName:

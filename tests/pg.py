@@ -12,7 +12,7 @@ import difflib
 import itertools
 import re
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import psycopg
@@ -65,7 +65,8 @@ def comparable(model: Model) -> dict[str, object]:
     """The model with column order ignored (PostgreSQL cannot reorder columns)."""
     parts = model.comparable()
     parts["tables"] = {
-        key: (table.unlogged, sorted(table.columns, key=lambda c: c.name)) for key, table in model.tables.items()
+        key: replace(table, columns=tuple(sorted(table.columns, key=lambda c: c.name)))
+        for key, table in model.tables.items()
     }
     return parts
 

@@ -70,10 +70,6 @@ REFUSED = {
         (6, "ALTER ... RENAME is not schema"),
         (7, "ALTER ... RENAME is not schema"),
         (8, "ALTER ... RENAME is not schema"),
-        (74, "table workflows_2024: partitioned tables are not supported"),
-        (77, "table workflows_2025: partitioned tables are not supported"),
-        (81, "table extraction_snapshots_l2: partitioned tables are not supported"),
-        (84, "table extraction_snapshots_l3: partitioned tables are not supported"),
     ],
     "001-workflow-engine-ops.sql": [
         (5, "DELETE is not schema"),
@@ -84,9 +80,6 @@ REFUSED = {
         (30, "SELECT reads data"),
     ],
     "002-concertmaster.sql": [
-        (93, "table form_responses_partitioned: partitioned tables are not supported"),
-        (98, "table form_responses_2025_01: partitioned tables are not supported"),
-        (101, "table form_responses_2025_02: partitioned tables are not supported"),
         (122, "SELECT reads data"),
         (127, "SELECT reads data"),
         (154, "SELECT cron.schedule(...) runs code"),

@@ -109,12 +109,7 @@ def _build_model(server_version: int, rows: dict[str, list[dict[str, Any]]]) -> 
     for row in rows["columns"]:
         columns_by_table[(row["schema"], row["table_name"])].append(_column(row))
     tables = {
-        (row["schema"], row["name"]): Table(
-            schema=row["schema"],
-            name=row["name"],
-            columns=tuple(columns_by_table[(row["schema"], row["name"])]),
-            unlogged=row["unlogged"],
-        )
+        (row["schema"], row["name"]): _table(row, tuple(columns_by_table[(row["schema"], row["name"])]))
         for row in rows["tables"]
     }
     constraints = {c.key: c for c in map(_constraint, rows["constraints"])}
@@ -133,6 +128,22 @@ def _build_model(server_version: int, rows: dict[str, list[dict[str, Any]]]) -> 
         statistics={s.key: s for s in map(_statistics, rows["statistics"])},
         comments={c.key: c for c in map(_comment, rows["comments"])},
         grants={g.key: g for g in map(_grant, rows["privileges"])},
+    )
+
+
+def _table(row: dict[str, Any], columns: tuple[Column, ...]) -> Table:
+    parents = tuple((schema, name) for schema, name in row["parents"])
+    is_partition = row["is_partition"]
+    return Table(
+        schema=row["schema"],
+        name=row["name"],
+        columns=columns,
+        unlogged=row["unlogged"],
+        partition_key=row["partition_key"],
+        parent=parents[0] if is_partition and parents else None,
+        bound=row["bound"],
+        inherits=() if is_partition else parents,
+        detach_pending=row["detach_pending"],
     )
 
 
@@ -217,6 +228,7 @@ def _column(row: dict[str, Any]) -> Column:
         identity_options=_identity_options(row),
         generated=GENERATED_KINDS[row["generated"]],
         position=row["position"],
+        inherited=row["inherited"],
         volatile_default=row["volatile_default"],
     )
 
@@ -279,6 +291,7 @@ def _index(row: dict[str, Any]) -> Index:
         keys=tuple(row["keys"]),
         predicate=row["predicate"],
         valid=row["valid"],
+        partition_indexes=tuple((s, t, i, p) for s, t, i, p in row["partition_indexes"]),
     )
 
 

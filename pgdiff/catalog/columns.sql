@@ -1,4 +1,4 @@
--- Columns of every managed table, in one pass. Version-specific catalog columns are read
+-- Columns declared on every managed table, in one pass. Version-specific catalog columns are read
 -- through to_jsonb() so one query serves PostgreSQL 14 to 18.
 SELECT n.nspname AS schema,
        c.relname AS table_name,
@@ -20,6 +20,7 @@ SELECT n.nspname AS schema,
        s.seqcache::text AS seq_cache,
        s.seqcycle AS seq_cycle,
        a.attgenerated AS generated,
+       a.attinhcount > 0 AS inherited,
        -- Functions a default calls are in its stored node tree; built-in ones have no pg_depend rows.
        ad.adbin IS NOT NULL AND EXISTS (
          SELECT 1 FROM pg_catalog.regexp_matches(ad.adbin::text, ':(?:func|opfunc)id (\d+)', 'g') f(id)
@@ -40,6 +41,9 @@ LEFT JOIN pg_catalog.pg_sequence s ON s.seqrelid = sd.objid
 WHERE c.relkind IN ('r', 'p')
   AND a.attnum > 0
   AND NOT a.attisdropped
+  -- Inherited columns belong to the parent: a partition's columns all are (ATTACH makes them so too); an
+  -- inheritance child's are unless declared on the child as well.
+  AND a.attislocal
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND n.nspname NOT LIKE 'pg\_toast%'
   AND n.nspname NOT LIKE 'pg\_temp\_%'

@@ -30,7 +30,9 @@ LEFT JOIN pg_catalog.pg_class ic ON ic.oid = con.conindid
 LEFT JOIN pg_catalog.pg_namespace irn ON irn.oid = ic.relnamespace
 WHERE con.contype IN ('p', 'u', 'c', 'f', 'x')
   AND c.relkind IN ('r', 'p')
+  -- Clones on partitions (keys, foreign keys) and checks inherited from a parent are the parent's.
   AND con.conparentid = 0
+  AND con.conislocal
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND n.nspname NOT LIKE 'pg\_toast%'
   AND n.nspname NOT LIKE 'pg\_temp\_%'

@@ -1,7 +1,20 @@
--- Ordinary and partitioned tables outside system schemas that no extension owns.
+-- Ordinary and partitioned tables outside system schemas that no extension owns, with their partition
+-- key, the parents they are a partition of or inherit from (in inhseqno order) and their bound.
 SELECT n.nspname AS schema,
        c.relname AS name,
-       c.relpersistence = 'u' AS unlogged
+       c.relpersistence = 'u' AS unlogged,
+       pg_catalog.pg_get_partkeydef(c.oid) AS partition_key,
+       c.relispartition AS is_partition,
+       CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END AS bound,
+       ARRAY(SELECT ARRAY[pn.nspname, pc.relname]
+             FROM pg_catalog.pg_inherits h
+             JOIN pg_catalog.pg_class pc ON pc.oid = h.inhparent
+             JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace
+             WHERE h.inhrelid = c.oid
+             ORDER BY h.inhseqno) AS parents,
+       -- A DETACH ... CONCURRENTLY that failed or was cancelled half way (PostgreSQL 14+).
+       EXISTS (SELECT 1 FROM pg_catalog.pg_inherits h WHERE h.inhrelid = c.oid AND h.inhdetachpending)
+         AS detach_pending
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p')

@@ -70,21 +70,56 @@ def _diff_tables(current: Mapping[Any, Table], desired: Mapping[Any, Table]) -> 
         changes.append(Change("table", "drop", key, current=current[key]))
     for key in sorted(current.keys() & desired.keys()):
         old, new = current[key], desired[key]
-        if old.unlogged != new.unlogged:
-            changes.append(Change("table", "alter", key, old, new, ("unlogged",)))
-        changes += _diff_columns(old, new)
+        attributes = tuple(name for name in TABLE_ATTRIBUTES if getattr(old, name) != getattr(new, name))
+        if attributes:
+            changes.append(Change("table", "alter", key, old, new, attributes))
+        changes += _diff_columns(old, new, _columns_of_parents_left(current, old, new))
     return changes
 
 
-def _diff_columns(old: Table, new: Table) -> list[Change]:
-    old_columns: dict[str, Column] = {c.name: c for c in old.columns}
+# What a table is besides its columns. A changed `partition_key` is refused by the planner.
+TABLE_ATTRIBUTES = ("unlogged", "partition_key", "parent", "bound", "detach_pending", "inherits")
+
+
+def parents_of(table: Table) -> tuple[Any, ...]:
+    return ((table.parent,) if table.parent else ()) + table.inherits
+
+
+def inherited_columns(tables: Mapping[Any, Table], table: Table) -> dict[str, Column]:
+    """The columns `table` gets from its parents, at every level (a partition declares none of its own)."""
+    found: dict[str, Column] = {}
+    pending, seen = list(parents_of(table)), set()
+    while pending:
+        key = pending.pop()
+        if key in seen or key not in tables:
+            continue
+        seen.add(key)
+        found |= {column.name: column for column in tables[key].columns}
+        pending += parents_of(tables[key])
+    return found
+
+
+def _columns_of_parents_left(current: Mapping[Any, Table], old: Table, new: Table) -> dict[str, Column]:
+    """Columns that DETACH PARTITION or NO INHERIT turn into the table's own, as the parent has them."""
+    found: dict[str, Column] = {}
+    for key in parents_of(old):
+        if key not in parents_of(new) and key in current:
+            found |= inherited_columns(current, current[key]) | {c.name: c for c in current[key].columns}
+    return found
+
+
+def _diff_columns(old: Table, new: Table, arriving: dict[str, Column] | None = None) -> list[Change]:
+    if new.parent is not None and old.parent is None:
+        return []  # ATTACH PARTITION makes every column the parent's
+    # A column that arrives from a parent left behind is there already, as the parent has it.
+    old_columns: dict[str, Column] = (arriving or {}) | {c.name: c for c in old.columns}
     new_columns: dict[str, Column] = {c.name: c for c in new.columns}
     changes = []
     # New columns keep the desired order, so a table built by ADD COLUMN matches one built by CREATE TABLE.
     for column in new.columns:
         if column.name not in old_columns:
             changes.append(Change("column", "create", (*new.key, column.name), desired=column))
-    for column in old.columns:
+    for column in old_columns.values():
         if column.name not in new_columns:
             changes.append(Change("column", "drop", (*old.key, column.name), current=column))
     for column in new.columns:

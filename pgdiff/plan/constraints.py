@@ -47,9 +47,20 @@ class ConstraintPlanner(PlannerBase):
         if constraint.table_key in self.new_tables:
             sql = ddl.add_constraint(constraint, not_valid=not constraint.validated)
             self.emit(phase, self._constraint_statement(constraint, sql, "create"))
+        elif constraint.kind == "f" and self._not_valid_refused(constraint):
+            # PostgreSQL before 18 refuses NOT VALID foreign keys on partitioned tables: checked while added.
+            table = dotted(constraint.table_key)
+            hazards = (
+                hz.validates_rows(table, f"foreign key {constraint.name}, while writes to both tables wait"),
+            )
+            self.emit(phase, self._constraint_statement(constraint, ddl.add_constraint(constraint), "create", hazards))
         elif constraint.kind in ("c", "f"):
             self._add_then_validate(constraint, phase)
-        elif constraint.kind in ("p", "u") and (key := ddl.parse_key(constraint)) is not None:
+        elif (
+            constraint.kind in ("p", "u")
+            and not self._is_partitioned_table(constraint.table_key)
+            and (key := ddl.parse_key(constraint)) is not None
+        ):
             self._add_key_with_concurrent_index(constraint, key)
         else:
             table = dotted(constraint.table_key)
@@ -60,6 +71,14 @@ class ConstraintPlanner(PlannerBase):
             )
             sql = ddl.add_constraint(constraint)
             self.emit(phase, self._constraint_statement(constraint, sql, "create", hazards))
+
+    def _is_partitioned_table(self, key: QualifiedName) -> bool:
+        """A key on a partitioned table cannot reuse a concurrently built index: PostgreSQL builds its own."""
+        table = self.desired.tables.get(key)
+        return table is not None and table.partitioned
+
+    def _not_valid_refused(self, constraint: Constraint) -> bool:
+        return self._is_partitioned_table(constraint.table_key) and self.current.server_version < 180000
 
     def _add_then_validate(self, constraint: Constraint, phase: Phase) -> None:
         """ADD ... NOT VALID takes a brief lock and no scan; VALIDATE scans without blocking writes, later,

@@ -19,6 +19,7 @@ from pgdiff.model import (
     Function,
     Index,
     Policy,
+    QualifiedName,
     RangeType,
     RowSecurity,
     Sequence,
@@ -61,12 +62,47 @@ def identity_option(name: str, value: str) -> str:
     return f"{name} {value}"
 
 
-def create_table(table: Table, inline_constraints: list[Constraint]) -> str:
-    lines = [column_definition(c, table.name) for c in table.columns]
-    lines += [f"CONSTRAINT {ident(c.name)} {c.definition}" for c in inline_constraints]
+# What a partition created standalone, to be attached, must copy from its parent: ATTACH requires the parent's
+# CHECK constraints, and PARTITION OF would have copied the defaults and generation expressions.
+LIKE_PARENT = "INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED"
+
+
+def create_table(table: Table, inline_constraints: list[Constraint], *, like: QualifiedName | None = None) -> str:
+    """CREATE TABLE; a partition as PARTITION OF its parent, or (`like`) standalone with its parent's columns."""
+    constraints = [f"CONSTRAINT {ident(c.name)} {c.definition}" for c in inline_constraints]
     unlogged = "UNLOGGED " if table.unlogged else ""
-    body = ",\n".join(f"    {line}" for line in lines)
-    return f"CREATE {unlogged}TABLE {qualified(table.schema, table.name)} (\n{body}\n)"
+    name = qualified(table.schema, table.name)
+    if table.parent is not None and like is None:
+        body = " (\n" + ",\n".join(f"    {line}" for line in constraints) + "\n)" if constraints else ""
+        sql = f"CREATE {unlogged}TABLE {name} PARTITION OF {qualified(*table.parent)}{body}\n{table.bound}"
+    else:
+        lines = [f"LIKE {qualified(*like)} {LIKE_PARENT}"] if like else []
+        lines += [column_definition(c, table.name) for c in table.columns] + constraints
+        body = ",\n".join(f"    {line}" for line in lines)
+        sql = f"CREATE {unlogged}TABLE {name} (\n{body}\n)"
+        if table.inherits:
+            sql += f"\nINHERITS ({', '.join(qualified(*parent) for parent in table.inherits)})"
+    if table.partition_key:
+        sql += f"\nPARTITION BY {table.partition_key}"
+    return sql
+
+
+def attach_partition(parent: QualifiedName, table: Table) -> str:
+    return alter_table(*parent, f"ATTACH PARTITION {qualified(table.schema, table.name)} {table.bound}")
+
+
+def detach_partition(parent: QualifiedName, table: Table, mode: str = "") -> str:
+    """`mode`: "" (ACCESS EXCLUSIVE on the parent), "CONCURRENTLY" or "FINALIZE"."""
+    suffix = f" {mode}" if mode else ""
+    return alter_table(*parent, f"DETACH PARTITION {qualified(table.schema, table.name)}{suffix}")
+
+
+def inherit(table: Table, parent: QualifiedName, *, no: bool = False) -> str:
+    return alter_table(table.schema, table.name, f"{'NO ' if no else ''}INHERIT {qualified(*parent)}")
+
+
+def attach_index(schema: str, parent_index: str, child_schema: str, child_index: str) -> str:
+    return f"ALTER INDEX {qualified(schema, parent_index)} ATTACH PARTITION {qualified(child_schema, child_index)}"
 
 
 def drop_table(table: Table) -> str:
@@ -94,12 +130,14 @@ def validate_constraint(constraint: Constraint) -> str:
     return alter_table(constraint.schema, constraint.table, f"VALIDATE CONSTRAINT {ident(constraint.name)}")
 
 
-def create_index(index: Index, *, concurrently: bool = False) -> str:
+def create_index(index: Index, *, concurrently: bool = False, only: bool = False) -> str:
+    """`only`: on a partitioned table, the index of that table alone (invalid until every partition's is attached)."""
     unique = "UNIQUE " if index.unique else ""
     concurrent = "CONCURRENTLY " if concurrently else ""
+    on = "ONLY " if only else ""
     return (
         f"CREATE {unique}INDEX {concurrent}{ident(index.name)} "
-        f"ON {qualified(index.schema, index.table)} USING {ident(index.method)} {index.body}"
+        f"ON {on}{qualified(index.schema, index.table)} USING {ident(index.method)} {index.body}"
     )
 
 

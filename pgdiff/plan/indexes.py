@@ -33,7 +33,33 @@ class IndexPlanner(PlannerBase):
         if index.table_key in self.new_tables or index.table_key in self._views_built:
             self.emit(Phase.CREATE_INDEX, self._index_statement(index, ddl.create_index(index), action))
             return
+        if self._partitioned(index.table_key):
+            self._build_partitioned_index(index, index, action)
+            return
         self.emit(Phase.CREATE_INDEX, self._concurrent_build(index, action))
+
+    def _partitioned(self, table: tuple[str, str]) -> bool:
+        desired = self.desired.tables.get(table)
+        current = self.current.tables.get(table)
+        return bool((desired and desired.partitioned) or (current and current.partitioned))
+
+    def _build_partitioned_index(self, root: Index, index: Index, action: str) -> None:
+        """CREATE INDEX ... ON ONLY locks nothing for long and leaves an invalid index; each partition's index is
+        built CONCURRENTLY (or, on a sub-partitioned partition, the same way down) and attached; the last attach
+        makes it valid. The partitions' indexes take the names PostgreSQL gave them in the desired database."""
+        self.emit(Phase.CREATE_INDEX, self._index_statement(index, ddl.create_index(index, only=True), action))
+        for schema, table, name, parent_name in root.partition_indexes:
+            if parent_name != index.name:
+                continue
+            child = replace(root, schema=schema, table=table, name=name, partition_indexes=())
+            if self._partitioned((schema, table)):
+                self._build_partitioned_index(root, child, action)
+            elif (schema, table) in self.new_tables:
+                self.emit(Phase.CREATE_INDEX, self._index_statement(child, ddl.create_index(child), action))
+            else:
+                self.emit(Phase.CREATE_INDEX, self._concurrent_build(child, action))
+            attach = ddl.attach_index(index.schema, index.name, schema, name)
+            self.emit(Phase.CREATE_INDEX, self._index_statement(index, attach, action))
 
     def _concurrent_build(self, index: Index, action: str) -> Statement:
         table = dotted(index.table_key)
@@ -54,6 +80,11 @@ class IndexPlanner(PlannerBase):
             self.emit(phase, self._index_statement(index, ddl.drop_index(index), action))
             return
         hazards = (hz.index_dropped(dotted(index.key)),) if action == "drop" else ()
+        if self._partitioned(index.table_key):
+            # PostgreSQL cannot drop a partitioned index concurrently; dropping it is a catalog update, but it
+            # waits for every query on the table and its partitions.
+            self.emit(phase, replace(self._index_statement(index, ddl.drop_index(index), action), hazards=hazards))
+            return
         sql = ddl.drop_index(index, concurrently=True)
         self.emit(phase, replace(self._index_statement(index, sql, action, transactional=False), hazards=hazards))
 
@@ -61,7 +92,8 @@ class IndexPlanner(PlannerBase):
         """Build the new definition under a temporary name, drop the old one, then rename: never without it."""
         old: Index = change.current
         new: Index = change.desired
-        if self._must_drop_first(old) or old.table_key in self._views_dropped:
+        if self._must_drop_first(old) or old.table_key in self._views_dropped or self._partitioned(old.table_key):
+            # A partitioned index under a temporary name would leave its partitions' indexes misnamed.
             self._drop_index(old)
             self._create_index(new, action="alter")
             return

@@ -19,6 +19,9 @@ class Phase(IntEnum):
     CREATE_EXTENSION = auto()
     # Renames first: everything after speaks of objects by their new names.
     RENAME = auto()
+    # A partition left pending detach by an interrupted DETACH ... CONCURRENTLY cannot be altered until the
+    # detach is finished.
+    FINALIZE_DETACH = auto()
     DROP_IDENTITY = auto()
     # Sequences and types (enums, composites, domains, ranges): before the tables that use them.
     CREATE_TYPE = auto()
@@ -36,6 +39,9 @@ class Phase(IntEnum):
     DROP_POLICY = auto()
     DROP_VIEW = auto()
     DROP_FUNCTION_OF_TABLES = auto()  # functions whose signature or body uses tables
+    # A partition leaves its parent (CONCURRENTLY where it can) before it is dropped; NO INHERIT before the
+    # parent's columns go, so the child keeps them.
+    DETACH_PARTITION = auto()
     DROP_TABLE = auto()
     # A generated column holds a dependency on the columns it reads: it stops being generated, or is dropped,
     # before they are dropped or change type.
@@ -57,6 +63,9 @@ class Phase(IntEnum):
     VALIDATE_NOT_NULL = auto()
     SET_NOT_NULL = auto()
     ALTER_TABLE = auto()
+    # New partitions of existing tables, and existing tables joining a parent: once the parent's columns are
+    # final, since ATTACH and INHERIT require the same columns.
+    ATTACH_PARTITION = auto()
     # OWNED BY needs the owning column to exist.
     OWN_SEQUENCE = auto()
     # Functions whose signature or SQL-standard body uses tables; views (in dependency order) need them all.

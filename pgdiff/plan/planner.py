@@ -16,6 +16,7 @@ from pgdiff.plan.comments import CommentPlanner
 from pgdiff.plan.constraints import ConstraintPlanner
 from pgdiff.plan.datatypes import TypePlanner
 from pgdiff.plan.indexes import IndexPlanner
+from pgdiff.plan.partitions import PartitionPlanner
 from pgdiff.plan.phases import Phase
 from pgdiff.plan.privileges import PrivilegePlanner
 from pgdiff.plan.routines import RoutinePlanner
@@ -29,6 +30,7 @@ __all__ = ["Phase", "build_plan"]
 
 class Planner(
     TablePlanner,
+    PartitionPlanner,
     ConstraintPlanner,
     IndexPlanner,
     RoutinePlanner,
@@ -46,6 +48,8 @@ def build_plan(changes: list[Change], current: Model, desired: Model) -> Plan:
     planner = Planner(current, desired, changes)
     for change in changes:
         planner.plan_change(change)
+    planner.create_tables_parents_first()
+    planner.drop_tables_children_first()
     planner.recreate_generated_columns_reading_changed_columns()
     planner.rebuild_what_stands_on_recreated_columns()
     planner.rebuild_foreign_keys_in_the_way()

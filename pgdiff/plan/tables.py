@@ -17,6 +17,7 @@ from pgdiff.plan import hazards as hz
 from pgdiff.plan.base import PlannerBase, dotted
 from pgdiff.plan.column_types import classify
 from pgdiff.plan.expressions import expression_columns
+from pgdiff.plan.partitions import MEMBERSHIP
 from pgdiff.plan.phases import Phase
 from pgdiff.plan.types import Hazard, Statement
 from pgdiff.quoting import ident
@@ -107,28 +108,22 @@ class TablePlanner(PlannerBase):
     # -- tables and columns -----------------------------------------------------------
 
     def _table_create(self, change: Change) -> None:
-        table = change.desired
-        inline = [c for c in self.desired.constraints.values() if c.table_key == table.key and self._is_inline(c)]
-        self.emit(
-            Phase.CREATE_TABLE,
-            Statement(ddl.create_table(table, inline), "table", "create", change.name, table=change.name),
-        )
+        """Emitted parents first by `create_tables_parents_first` (partitions.py)."""
 
     def _is_inline(self, constraint: Constraint) -> bool:
         """Valid non-FK constraints of a new table are written inside its CREATE TABLE."""
         return constraint.table_key in self.new_tables and constraint.kind != "f" and constraint.validated
 
     def _table_drop(self, change: Change) -> None:
-        hazards = (
-            hz.data_loss(f"table {change.name} is dropped with all its rows"),
-            hz.breaking(f"table {change.name} is dropped"),
-        )
-        self.emit(
-            Phase.DROP_TABLE,
-            Statement(ddl.drop_table(change.current), "table", "drop", change.name, table=change.name, hazards=hazards),
-        )
+        """Emitted children first by `drop_tables_children_first` (partitions.py)."""
 
     def _table_alter(self, change: Change) -> None:
+        if MEMBERSHIP & set(change.attributes):
+            self._alter_membership(change)
+        if "unlogged" in change.attributes:
+            self._change_persistence(change)
+
+    def _change_persistence(self, change: Change) -> None:
         table = change.desired
         action = "SET UNLOGGED" if table.unlogged else "SET LOGGED"
         hazards = hz.table_rewrite(change.name, action)
@@ -245,6 +240,8 @@ class TablePlanner(PlannerBase):
 
     def _alter_type(self, change: Change, old: Column, new: Column) -> None:
         """USING a cast only where the table is rewritten anyway; hazards from what the change costs."""
+        if old.inherited:
+            return  # an inherited column changes type with its parent's: ALTER TABLE recurses to the children
         collate = f" COLLATE {new.collation}" if new.collation else ""
         cost = classify(old.type, new.type)
         table = dotted(change.key[:2])

@@ -71,6 +71,9 @@ def _defines(tree: ast.Node) -> set[Name]:
         return {("relation", tree.view.relname), ("type", tree.view.relname)}
     if isinstance(tree, ast.CreateTableAsStmt):
         return {("relation", tree.into.rel.relname)}
+    if isinstance(tree, ast.IndexStmt) and tree.idxname:
+        # ALTER INDEX ... ATTACH PARTITION names both indexes.
+        return {("relation", tree.idxname)}
     if isinstance(tree, ast.CreateSeqStmt):
         return {("relation", tree.sequence.relname)}
     if isinstance(tree, ast.CreateSchemaStmt):
@@ -87,7 +90,18 @@ def _defines(tree: ast.Node) -> set[Name]:
         return {("extension", "*")}
     if isinstance(tree, ast.DefineStmt) and tree.kind == enums.ObjectType.OBJECT_COLLATION:
         return {("collation", _last(tree.defnames))}
+    if _attaches_partition(tree, enums.ObjectType.OBJECT_TABLE):
+        return {("attached partition", "*")}
     return set()
+
+
+def _attaches_partition(tree: ast.Node, objtype: enums.ObjectType) -> bool:
+    """ALTER TABLE/INDEX ... ATTACH PARTITION."""
+    return (
+        isinstance(tree, ast.AlterTableStmt)
+        and tree.objtype == objtype
+        and any(cmd.subtype == enums.AlterTableType.AT_AttachPartition for cmd in tree.cmds or ())
+    )
 
 
 def _last(names: tuple[ast.String, ...] | None) -> str:
@@ -116,6 +130,9 @@ def _references(tree: ast.Node) -> set[Name]:
         # The object is a list of bare names: load after whatever defines any of them.
         for name in _names_in(tree.object if isinstance(tree, ast.CommentStmt) else tree.objects):
             found |= {(kind, name) for kind in ("relation", "type", "function", "schema", "collation")}
+    if _attaches_partition(tree, enums.ObjectType.OBJECT_INDEX):
+        # An index attaches to a partitioned index only once its table is a partition: nothing names that.
+        found.add(("attached partition", "*"))
     if not isinstance(tree, ast.CreateExtensionStmt):
         # Extensions bring types, functions and operators no parse tree can attribute: they load first.
         found.add(("extension", "*"))

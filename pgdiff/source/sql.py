@@ -53,7 +53,7 @@ SUPPORTED_STATEMENTS = {
     "CreateSchemaStmt": "CREATE SCHEMA",
     "CreateExtensionStmt": "CREATE EXTENSION",
     "CreateStmt": "CREATE TABLE",
-    "AlterTableStmt": "ALTER TABLE",
+    "AlterTableStmt": "ALTER TABLE",  # and ALTER INDEX ... ATTACH PARTITION
     "IndexStmt": "CREATE INDEX",
     "VariableSetStmt": "SET",
     "CreateSeqStmt": "CREATE SEQUENCE",
@@ -127,12 +127,6 @@ def check_supported(statement: SqlStatement) -> None:
         raise SourceError(f"{where}: {words} is outside what pgdiff manages: {why}")
     if kind not in SUPPORTED_STATEMENTS:
         raise SourceError(f"{where}: {_describe(node)} is not supported by pgdiff yet; move it out of the schema files")
-    if isinstance(node, ast.CreateStmt):
-        table = node.relation.relname
-        if node.partspec is not None or node.partbound is not None:
-            raise SourceError(f"{where}: table {table}: partitioned tables are not supported by pgdiff yet")
-        if node.inhRelations:
-            raise SourceError(f"{where}: table {table}: INHERITS is not supported by pgdiff yet")
     if isinstance(node, ast.CommentStmt) and node.objtype not in COMMENTED_KINDS:
         what = node.objtype.name.removeprefix("OBJECT_").replace("_", " ")
         raise SourceError(f"{where}: COMMENT ON {what} is not managed by pgdiff; move it out of the schema files")

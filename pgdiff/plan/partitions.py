@@ -1,0 +1,197 @@
+"""Partitioned tables, partitions and table inheritance: tables created and dropped in parent order, and
+tables joining and leaving their parents.
+
+A partition of a partitioned table that is created in the same plan is made with `PARTITION OF` (nothing
+is locked that anyone uses). A new partition of an existing partitioned table is created standalone, with
+the parent's columns, and attached: `ATTACH PARTITION` takes SHARE UPDATE EXCLUSIVE on the parent where
+`PARTITION OF` would take ACCESS EXCLUSIVE. A partition leaves with `DETACH PARTITION ... CONCURRENTLY`
+when the parent has no DEFAULT partition (PostgreSQL refuses it then). A changed bound is a detach and an
+attach in one transaction, so that readers never miss the partition's rows. What would need the rows moved
+(a new partition key, a plain table becoming partitioned or back) is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from pgdiff.diff import Change
+from pgdiff.diff import parents_of as _parents_of
+from pgdiff.errors import PgdiffError
+from pgdiff.model import Model, QualifiedName, Table
+from pgdiff.plan import ddl
+from pgdiff.plan import hazards as hz
+from pgdiff.plan.base import PlannerBase, dotted
+from pgdiff.plan.phases import Phase
+from pgdiff.plan.types import Hazard, Statement
+
+MEMBERSHIP = {"partition_key", "parent", "bound", "detach_pending", "inherits"}
+
+
+def _depth(model: Model, table: Table) -> int:
+    """How many parents are above `table` (partition or inheritance), at the most."""
+    parents = [model.tables[key] for key in _parents_of(table) if key in model.tables]
+    return 1 + max((_depth(model, parent) for parent in parents), default=-1)
+
+
+def _key_change_refusal(old: Table, new: Table) -> str:
+    name = dotted(old.key)
+    how = (
+        f"its partition key changes from {old.partition_key} to {new.partition_key}"
+        if old.partition_key and new.partition_key
+        else "it becomes partitioned"
+        if new.partition_key
+        else "it stops being partitioned"
+    )
+    return (
+        f"table {name}: {how}, and PostgreSQL cannot do that in place: every row must move. Create the new "
+        f"table under another name with the desired partitioning, copy the rows (INSERT ... SELECT, in "
+        f"batches), then swap the names with ALTER TABLE ... RENAME in one transaction; or declare "
+        f"{name} unchanged for now"
+    )
+
+
+class PartitionPlanner(PlannerBase):
+    """Plans creating, dropping, attaching and detaching partitions and inheritance children."""
+
+    def _table_statement(self, table: Table, sql: str, action: str, hazards: tuple[Hazard, ...] = ()) -> Statement:
+        name = dotted(table.key)
+        return Statement(sql, "table", action, name, table=name, hazards=hazards)
+
+    def _inline_constraints(self, table: Table) -> list:
+        return [c for c in self.desired.constraints.values() if c.table_key == table.key and self._is_inline(c)]
+
+    # -- new tables -------------------------------------------------------------------
+
+    def _joins_existing_parent(self, table: Table) -> QualifiedName | None:
+        """The existing partitioned table that `table`'s tree of new partitions hangs from, if any."""
+        while table.parent is not None:
+            if table.parent not in self.new_tables:
+                return table.parent
+            table = self.desired.tables[table.parent]
+        return None
+
+    def create_tables_parents_first(self) -> None:
+        """Parents before their partitions and inheritance children.
+
+        A tree of new partitions under an existing partitioned table is built apart (the partitions below
+        its top are PARTITION OF the new top) and attached last, once the parent's columns are final.
+        """
+        attaches: list[Statement] = []
+        new = sorted(
+            (self.desired.tables[key] for key in self.new_tables), key=lambda t: (_depth(self.desired, t), t.key)
+        )
+        for table in new:
+            inline = self._inline_constraints(table)
+            if self._joins_existing_parent(table) is None:
+                self.emit(Phase.CREATE_TABLE, self._table_statement(table, ddl.create_table(table, inline), "create"))
+                continue
+            top = table.parent not in self.new_tables
+            sql = ddl.create_table(table, inline, like=table.parent if top else None)
+            self.emit(Phase.ATTACH_PARTITION, self._table_statement(table, sql, "create"))
+            if top:
+                attaches.append(self._attach_statement(table, "create", validates=False))
+        for statement in attaches:
+            self.emit(Phase.ATTACH_PARTITION, statement)
+
+    def _default_partition(self, parent: QualifiedName) -> Table | None:
+        """The DEFAULT partition `parent` has now and keeps through the plan."""
+        for table in self.current.tables.values():
+            if table.parent == parent and table.bound == "DEFAULT" and not table.detach_pending:
+                kept = self.desired.tables.get(table.key)
+                if kept is not None and kept.parent == parent:
+                    return table
+        return None
+
+    def _attach_statement(self, table: Table, action: str, *, validates: bool = True) -> Statement:
+        assert table.parent is not None
+        parent = dotted(table.parent)
+        hazards: tuple[Hazard, ...] = ()
+        if validates:
+            hazards += (hz.validates_rows(dotted(table.key), f"that every row fits {table.bound} of {parent}"),)
+        default = self._default_partition(table.parent)
+        if default is not None and default.key != table.key:
+            what = f"{dotted(default.key)}, the DEFAULT partition of {parent},"
+            hazards += (
+                hz.exclusive_lock(dotted(default.key), f"it is scanned for rows that belong in {table.name}"),
+                Hazard("validates-existing-rows", f"{what} is scanned; fails if it holds rows of {table.bound}"),
+            )
+        return self._table_statement(table, ddl.attach_partition(table.parent, table), action, hazards)
+
+    # -- dropped tables -------------------------------------------------------------------
+
+    def drop_tables_children_first(self) -> None:
+        """A partition goes with its dropped parent; otherwise it leaves its parent first. Inheritance
+        children go before their parents, which PostgreSQL would not drop under them."""
+        dropped = sorted(
+            (self.current.tables[key] for key in self.dropped_tables),
+            key=lambda t: (-_depth(self.current, t), t.key),
+        )
+        for table in dropped:
+            if table.parent in self.dropped_tables:
+                continue
+            if table.parent is not None:
+                self._detach(table, table.parent, "drop")
+            hazards = (
+                hz.data_loss(f"table {dotted(table.key)} is dropped with all its rows"),
+                hz.breaking(f"table {dotted(table.key)} is dropped"),
+            )
+            self.emit(Phase.DROP_TABLE, self._table_statement(table, ddl.drop_table(table), "drop", hazards))
+
+    def _detach(self, table: Table, parent: QualifiedName, action: str, hazards: tuple[Hazard, ...] = ()) -> None:
+        """Out of `parent`: FINALIZE when an earlier DETACH ... CONCURRENTLY was interrupted. CONCURRENTLY only
+        for a table about to be dropped, and when the parent has no DEFAULT partition (PostgreSQL refuses it
+        then): a table that stays would keep the CHECK constraint of its old bound that it adds."""
+        name, parent_name = dotted(table.key), dotted(parent)
+        if table.detach_pending:
+            sql = ddl.detach_partition(parent, table, "FINALIZE")
+            self.emit(Phase.FINALIZE_DETACH, self._table_statement(table, sql, action, hazards))
+            return
+        has_default = any(t.parent == parent and t.bound == "DEFAULT" for t in self.current.tables.values())
+        if has_default or action != "drop":
+            why = "with a DEFAULT partition, DETACH cannot run CONCURRENTLY" if has_default else "it stays a table"
+            hazard = hz.exclusive_lock(parent_name, f"partition {name} is detached ({why})")
+            sql = ddl.detach_partition(parent, table)
+            self.emit(Phase.DETACH_PARTITION, self._table_statement(table, sql, action, (hazard, *hazards)))
+            return
+        hazard = Hazard(
+            "non-transactional",
+            f"DETACH PARTITION {name} CONCURRENTLY runs outside a transaction: if it is interrupted the partition "
+            "stays pending detach, and the next apply finishes it (DETACH ... FINALIZE)",
+        )
+        sql = ddl.detach_partition(parent, table, "CONCURRENTLY")
+        statement = self._table_statement(table, sql, action, (hazard, *hazards))
+        self.emit(Phase.DETACH_PARTITION, replace(statement, transactional=False))
+
+    # -- tables changing parents ----------------------------------------------------------
+
+    def _alter_membership(self, change: Change) -> None:
+        old: Table = change.current
+        new: Table = change.desired
+        if old.partition_key != new.partition_key:
+            raise PgdiffError(_key_change_refusal(old, new))
+        if (old.parent, old.bound, old.detach_pending) != (new.parent, new.bound, new.detach_pending):
+            self._change_partition_of(old, new)
+        for parent in old.inherits:
+            if parent not in new.inherits:
+                sql = ddl.inherit(old, parent, no=True)
+                self.emit(Phase.DETACH_PARTITION, self._table_statement(old, sql, "alter"))
+        for parent in new.inherits:
+            if parent not in old.inherits:
+                self.emit(Phase.ATTACH_PARTITION, self._table_statement(new, ddl.inherit(new, parent), "alter"))
+
+    def _change_partition_of(self, old: Table, new: Table) -> None:
+        if old.parent is not None and old.parent == new.parent and not old.detach_pending:
+            # A new bound: DETACH and ATTACH in one transaction, so the rows never drop out of the parent. The
+            # parent stays locked while ATTACH checks the rows against the new bound.
+            why = f"partition {new.name} is re-attached FOR its new bound and its rows are checked"
+            detach = self._table_statement(
+                new, ddl.detach_partition(old.parent, old), "alter", (hz.exclusive_lock(dotted(old.parent), why),)
+            )
+            self.emit(Phase.ATTACH_PARTITION, detach)
+            self.emit(Phase.ATTACH_PARTITION, self._attach_statement(new, "alter"))
+            return
+        if old.parent is not None:
+            message = f"partition {dotted(old.key)} leaves {dotted(old.parent)}, whose queries no longer see its rows"
+            self._detach(old, old.parent, "alter", (hz.breaking(message),))
+        if new.parent is not None:
+            self.emit(Phase.ATTACH_PARTITION, self._attach_statement(new, "alter"))
