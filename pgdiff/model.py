@@ -87,6 +87,9 @@ class Table:
     inherits: tuple[QualifiedName, ...] = ()  # legacy inheritance parents, in INHERITS order
     # A DETACH PARTITION ... CONCURRENTLY was interrupted: the next plan finishes it (FINALIZE).
     detach_pending: bool = False
+    options: tuple[str, ...] = ()  # storage parameters, "name=value", sorted
+    replica_identity: str = "d"  # key of REPLICA_IDENTITIES
+    replica_index: str | None = None  # for replica identity "i": the unique index it uses
 
     @property
     def key(self) -> QualifiedName:
@@ -102,6 +105,8 @@ class Table:
                 return column
         return None
 
+
+REPLICA_IDENTITIES = {"d": "DEFAULT", "n": "NOTHING", "f": "FULL", "i": "USING INDEX"}
 
 CONSTRAINT_KINDS = {"p": "primary key", "u": "unique", "c": "check", "f": "foreign key", "x": "exclusion"}
 

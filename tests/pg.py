@@ -53,12 +53,24 @@ _DUMP_NOISE = re.compile(r"^(--.*|\\restrict .*|\\unrestrict .*|SET .*|SELECT pg
 def schema_dump(cluster: Cluster, dbname: str) -> str:
     """pg_dump --schema-only without comments, SET lines and the random \\restrict keys."""
     result = subprocess.run(
-        [str(cluster.tool("pg_dump")), "--schema-only", "--no-owner", "--no-privileges", cluster.conninfo(dbname)],
+        [str(cluster.tool("pg_dump")), "--schema-only", "--no-owner", cluster.conninfo(dbname)],
         capture_output=True,
         text=True,
         check=True,
     )
-    return "\n".join(line for line in result.stdout.splitlines() if not _DUMP_NOISE.match(line))
+    return "\n".join(_sorted_options(line) for line in result.stdout.splitlines() if not _DUMP_NOISE.match(line))
+
+
+_OPTIONS = re.compile(r"^(.*WITH \()([^()]*)(\).*)$")
+
+
+def _sorted_options(line: str) -> str:
+    """Storage parameters in a fixed order: PostgreSQL keeps them in the order they were set, which means
+    nothing, and SET on an existing table cannot reproduce the order of a CREATE."""
+    match = _OPTIONS.match(line)
+    if match is None or "=" not in match.group(2):
+        return line
+    return match.group(1) + ", ".join(sorted(match.group(2).split(", "))) + match.group(3)
 
 
 def comparable(model: Model) -> dict[str, object]:

@@ -144,6 +144,9 @@ def _table(row: dict[str, Any], columns: tuple[Column, ...]) -> Table:
         bound=row["bound"],
         inherits=() if is_partition else parents,
         detach_pending=row["detach_pending"],
+        options=tuple(row["options"]),
+        replica_identity=row["replica_identity"],
+        replica_index=row["replica_index"] if row["replica_identity"] == "i" else None,
     )
 
 

@@ -12,6 +12,16 @@ SELECT n.nspname AS schema,
              JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace
              WHERE h.inhrelid = c.oid
              ORDER BY h.inhseqno) AS parents,
+       -- Storage parameters (fillfactor, autovacuum_*...), sorted: their order has no meaning.
+       -- The TOAST table's, as `toast.name=value`, the way they are set.
+       ARRAY(SELECT o FROM pg_catalog.unnest(c.reloptions) o
+             UNION ALL
+             SELECT 'toast.' || o FROM pg_catalog.pg_class tt, pg_catalog.unnest(tt.reloptions) o
+             WHERE tt.oid = c.reltoastrelid
+             ORDER BY 1) AS options,
+       c.relreplident AS replica_identity,
+       (SELECT ic.relname FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+        WHERE i.indrelid = c.oid AND i.indisreplident) AS replica_index,
        -- A DETACH ... CONCURRENTLY that failed or was cancelled half way (PostgreSQL 14+).
        EXISTS (SELECT 1 FROM pg_catalog.pg_inherits h WHERE h.inhrelid = c.oid AND h.inhdetachpending)
          AS detach_pending

@@ -78,7 +78,17 @@ def _diff_tables(current: Mapping[Any, Table], desired: Mapping[Any, Table]) -> 
 
 
 # What a table is besides its columns. A changed `partition_key` is refused by the planner.
-TABLE_ATTRIBUTES = ("unlogged", "partition_key", "parent", "bound", "detach_pending", "inherits")
+TABLE_ATTRIBUTES = (
+    "unlogged",
+    "partition_key",
+    "parent",
+    "bound",
+    "detach_pending",
+    "inherits",
+    "options",
+    "replica_identity",
+    "replica_index",
+)
 
 
 def parents_of(table: Table) -> tuple[Any, ...]:

@@ -7,6 +7,7 @@ import re
 from pgdiff.model import (
     COLLATION_PROVIDERS,
     POLICY_COMMANDS,
+    REPLICA_IDENTITIES,
     TRIGGER_ENABLED,
     Collation,
     Column,
@@ -84,7 +85,41 @@ def create_table(table: Table, inline_constraints: list[Constraint], *, like: Qu
             sql += f"\nINHERITS ({', '.join(qualified(*parent) for parent in table.inherits)})"
     if table.partition_key:
         sql += f"\nPARTITION BY {table.partition_key}"
+    if table.options:
+        sql += f"\nWITH ({storage_options(table.options)})"
     return sql
+
+
+def storage_options(options: tuple[str, ...]) -> str:
+    """`name=value` pairs as SET (...) and WITH (...) take them, values quoted."""
+    pairs = (option.partition("=") for option in options)
+    return ", ".join(f"{_option_name(name)} = {literal(value)}" for name, _, value in pairs)
+
+
+def _option_name(name: str) -> str:
+    """`toast.autovacuum_enabled` names the TOAST table's parameter: a namespace, not one identifier."""
+    return ".".join(ident(part) for part in name.split("."))
+
+
+def alter_storage_options(table: Table, old: tuple[str, ...]) -> list[str]:
+    """SET the parameters that are new or changed, RESET those that go."""
+    old_values = dict(option.partition("=")[::2] for option in old)
+    new_values = dict(option.partition("=")[::2] for option in table.options)
+    changed = tuple(f"{name}={value}" for name, value in new_values.items() if old_values.get(name) != value)
+    gone = sorted(old_values.keys() - new_values.keys())
+    actions = []
+    if changed:
+        actions.append(f"SET ({storage_options(changed)})")
+    if gone:
+        actions.append(f"RESET ({', '.join(_option_name(name) for name in gone)})")
+    return [alter_table(table.schema, table.name, action) for action in actions]
+
+
+def replica_identity(table: Table) -> str:
+    identity = REPLICA_IDENTITIES[table.replica_identity]
+    if table.replica_identity == "i":
+        identity += f" {ident(table.replica_index or '')}"
+    return alter_table(table.schema, table.name, f"REPLICA IDENTITY {identity}")
 
 
 def attach_partition(parent: QualifiedName, table: Table) -> str:
@@ -406,7 +441,7 @@ def alter_view_options(view: View, old: View) -> str:
     if view.options:
         actions.append(f"SET ({', '.join(_view_option(o) for o in view.options)})")
     if gone:
-        actions.append(f"RESET ({', '.join(ident(name) for name in gone)})")
+        actions.append(f"RESET ({', '.join(_option_name(name) for name in gone)})")
     return f"ALTER {what} {qualified(view.schema, view.name)} " + ", ".join(actions)
 
 

@@ -92,6 +92,9 @@ class PartitionPlanner(PlannerBase):
                 attaches.append(self._attach_statement(table, "create", validates=False))
         for statement in attaches:
             self.emit(Phase.ATTACH_PARTITION, statement)
+        for table in new:
+            if table.replica_identity != "d":
+                self.set_replica_identity(table, "create")
 
     def _default_partition(self, parent: QualifiedName) -> Table | None:
         """The DEFAULT partition `parent` has now and keeps through the plan."""

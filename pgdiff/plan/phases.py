@@ -78,6 +78,8 @@ class Phase(IntEnum):
     SWAP_INDEX = auto()
     ATTACH_KEY_INDEX = auto()
     ADD_FOREIGN_KEY = auto()
+    # USING INDEX needs the index (or key) built above.
+    REPLICA_IDENTITY = auto()
     # After their table (or view), its columns and their function.
     CREATE_TRIGGER = auto()
     # Policies exist before row-level security is switched on, so no query meets a table with RLS on and

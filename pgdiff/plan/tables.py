@@ -10,6 +10,7 @@ from pgdiff.model import (
     Column,
     Constraint,
     QualifiedName,
+    Table,
     identity_defaults,
 )
 from pgdiff.plan import ddl
@@ -122,6 +123,16 @@ class TablePlanner(PlannerBase):
             self._alter_membership(change)
         if "unlogged" in change.attributes:
             self._change_persistence(change)
+        if "options" in change.attributes:
+            for sql in ddl.alter_storage_options(change.desired, change.current.options):
+                self.emit(Phase.ALTER_TABLE, Statement(sql, "table", "alter", change.name, table=change.name))
+        if {"replica_identity", "replica_index"} & set(change.attributes):
+            self.set_replica_identity(change.desired, "alter")
+
+    def set_replica_identity(self, table: Table, action: str) -> None:
+        """Catalog only; what logical decoding writes for updated and deleted rows from then on."""
+        name = dotted(table.key)
+        self.emit(Phase.REPLICA_IDENTITY, Statement(ddl.replica_identity(table), "table", action, name, table=name))
 
     def _change_persistence(self, change: Change) -> None:
         table = change.desired
