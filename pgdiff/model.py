@@ -28,7 +28,9 @@ class Schema:
 class Extension:
     name: str
     schema: str
-    version: str = field(compare=False)
+    # Installed version; on the desired side the version the files pin (CREATE EXTENSION ... VERSION), or
+    # None: an unpinned extension matches whatever version the target has (see `diff._diff_extensions`).
+    version: str | None = field(default=None, compare=False)
 
     @property
     def key(self) -> str:

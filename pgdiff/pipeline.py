@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import psycopg
 
@@ -24,7 +24,7 @@ from pgdiff.plan import Plan, build_plan
 from pgdiff.plan.timeouts import TimeoutPolicy, with_timeouts
 from pgdiff.shadow import ShadowDatabase, Warn
 from pgdiff.source import Sources
-from pgdiff.source.directives import Rename, find_renames
+from pgdiff.source.directives import Rename, find_renames, pinned_extension_versions
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,8 @@ class DesiredState:
             else:
                 shadow = self._stack.enter_context(self._shadow())
                 shadow.load(self._sources.statements)
-                self.model = filter_model(shadow.inspect(), self._filter)
+                pinned = pinned_extension_versions(self._sources.statements)
+                self.model = filter_model(unpin_extensions(shadow.inspect(), pinned), self._filter)
                 self._scratch = shadow.connection
         except BaseException:
             self._stack.close()
@@ -160,7 +161,15 @@ def plan_models(
     return PlanResult(renamed, desired, changes, plan)
 
 
+def unpin_extensions(model: Model, pinned: dict[str, str]) -> Model:
+    """The desired model with a version only on the extensions the files pin: the shadow server installs
+    its own default version of the others, which says nothing about the version wanted on the target."""
+    extensions = {name: replace(ext, version=pinned.get(name)) for name, ext in model.extensions.items()}
+    return replace(model, extensions=extensions)
+
+
 def materialize(conn: psycopg.Connection, desired: Model) -> None:
     """Build the desired schema in the (empty, scratch) database behind `conn` with pgdiff's own plan."""
     existing = catalog.inspect(conn)
+    desired = unpin_extensions(desired, {})  # the scratch server may lack the exact versions
     apply_plan(conn, build_plan(diff(existing, desired), existing, desired))

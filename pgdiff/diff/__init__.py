@@ -13,14 +13,14 @@ from dataclasses import fields
 from typing import Any
 
 from pgdiff.diff.changes import Change
-from pgdiff.model import Column, Model, Table
+from pgdiff.model import Column, Extension, Model, Table
 
 
 def diff(current: Model, desired: Model) -> list[Change]:
     """Everything that must change for `current` to become `desired`."""
     changes: list[Change] = []
     changes += _diff_simple("schema", current.schemas, desired.schemas)
-    changes += _diff_simple("extension", current.extensions, desired.extensions)
+    changes += _diff_extensions(current.extensions, desired.extensions)
     changes += _diff_tables(current.tables, desired.tables)
     changes += _diff_simple("constraint", current.constraints, desired.constraints)
     changes += _diff_simple("index", current.indexes, desired.indexes)
@@ -59,6 +59,18 @@ def _diff_simple(kind: str, current: Mapping[Any, Any], desired: Mapping[Any, An
         attributes = differing_attributes(current[key], desired[key])
         if attributes:
             changes.append(Change(kind, "alter", _as_key(key), current[key], desired[key], attributes))
+    return changes
+
+
+def _diff_extensions(current: Mapping[str, Extension], desired: Mapping[str, Extension]) -> list[Change]:
+    """Like any kind, and the version when the desired side pins one."""
+    changes = _diff_simple("extension", current, desired)
+    for name in sorted(current.keys() & desired.keys()):
+        old, new = current[name], desired[name]
+        if new.version is not None and new.version != old.version:
+            attributes = (*differing_attributes(old, new), "version")
+            changes = [c for c in changes if c.key != (name,)]
+            changes.append(Change("extension", "alter", (name,), old, new, attributes))
     return changes
 
 

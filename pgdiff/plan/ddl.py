@@ -190,7 +190,12 @@ def drop_schema(name: str) -> str:
 
 
 def create_extension(extension: Extension) -> str:
-    return f"CREATE EXTENSION IF NOT EXISTS {ident(extension.name)} WITH SCHEMA {ident(extension.schema)}"
+    version = f" VERSION {literal(extension.version)}" if extension.version is not None else ""
+    return f"CREATE EXTENSION IF NOT EXISTS {ident(extension.name)} WITH SCHEMA {ident(extension.schema)}{version}"
+
+
+def update_extension(extension: Extension) -> str:
+    return f"ALTER EXTENSION {ident(extension.name)} UPDATE TO {literal(extension.version or '')}"
 
 
 def drop_extension(extension: Extension) -> str:

@@ -103,8 +103,18 @@ class TablePlanner(PlannerBase):
         self.emit(Phase.DROP_EXTENSION, Statement(sql, "extension", "drop", change.name, hazards=(hazard,)))
 
     def _extension_alter(self, change: Change) -> None:
-        sql = ddl.alter_extension_schema(change.desired)
-        self.emit(Phase.CREATE_EXTENSION, Statement(sql, "extension", "alter", change.name))
+        old, new = change.current, change.desired
+        if "schema" in change.attributes:
+            sql = ddl.alter_extension_schema(new)
+            self.emit(Phase.CREATE_EXTENSION, Statement(sql, "extension", "alter", change.name))
+        if "version" in change.attributes:
+            message = (
+                f"extension {change.name} is updated from {old.version} to {new.version}: its functions, types "
+                "and operators may change, and an update script cannot always be reversed"
+            )
+            hazard = Hazard("breaking-change", message)
+            sql = ddl.update_extension(new)
+            self.emit(Phase.CREATE_EXTENSION, Statement(sql, "extension", "alter", change.name, hazards=(hazard,)))
 
     # -- tables and columns -----------------------------------------------------------
 

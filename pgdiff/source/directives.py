@@ -10,6 +10,9 @@ A declarative diff cannot tell a rename from a drop and an add, so the files say
 The old name is an identifier as SQL writes it (quote it if it needs quotes); a table or index keeps its
 schema. When the old name is gone from the database and the new one exists, the directive does nothing, so it
 can stay in the files.
+
+Also read from the files: the extension versions `CREATE EXTENSION ... VERSION` pins, the only versions
+pgdiff manages (the shadow server installs its own default version of the others).
 """
 
 from __future__ import annotations
@@ -149,3 +152,15 @@ def _refuse_conflicts(renames: list[Rename]) -> None:
                 f"{seen[key].new_key[-1]} at {seen[key].where}"
             )
         seen[key] = rename
+
+
+def pinned_extension_versions(statements: list[SqlStatement] | tuple[SqlStatement, ...]) -> dict[str, str]:
+    """Extensions whose CREATE EXTENSION names a VERSION: the only ones whose version pgdiff manages."""
+    pinned = {}
+    for statement in statements:
+        tree = pglast.parse_sql(statement.text)[0].stmt
+        if isinstance(tree, ast.CreateExtensionStmt):
+            for option in tree.options or ():
+                if option.defname == "new_version":
+                    pinned[tree.extname] = option.arg.sval if isinstance(option.arg, ast.String) else str(option.arg)
+    return pinned
