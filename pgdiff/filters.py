@@ -66,6 +66,42 @@ def filter_model(model: Model, object_filter: ObjectFilter) -> Model:
     return replace(model, **kept)
 
 
+def unmanaged_named(model: Model, object_filter: ObjectFilter, names: set[tuple[str, str]]) -> Model | None:
+    """The part of `model` outside the filter that `names` ((kind, bare name), as `source.order` finds them)
+    may mean, with what a foreign key to such a table needs: its primary key and unique constraints. None
+    when the names mean nothing there."""
+    kinds = {
+        "tables": "relation",
+        "views": "relation",
+        "sequences": "relation",
+        "enums": "type",
+        "composites": "type",
+        "domains": "type",
+        "ranges": "type",
+        "functions": "function",
+        "collations": "collation",
+    }
+    picked: dict[str, dict[Any, Any]] = {}
+    for kind, namespace in kinds.items():
+        picked[kind] = {
+            key: obj
+            for key, obj in getattr(model, kind).items()
+            if (namespace, obj.name) in names and not object_filter.keeps(obj)
+        }
+    named_schemas = {name for kind, name in names if kind == "schema"}
+    schemas = {obj.schema for objects in picked.values() for obj in objects.values()}
+    schemas |= {name for name in named_schemas if not object_filter.keeps_schema(name)}
+    if not any(picked.values()) and not schemas:
+        return None
+    tables = picked["tables"].keys()
+    picked["constraints"] = {
+        key: c for key, c in model.constraints.items() if c.table_key in tables and c.kind in ("p", "u")
+    }
+    picked["schemas"] = {name: schema for name, schema in model.schemas.items() if name in schemas}
+    empty = {f.name: {} for f in fields(model) if isinstance(getattr(model, f.name), dict)}
+    return replace(model, **(empty | picked))
+
+
 def unmanaged_in_schema(model: Model, object_filter: ObjectFilter, schema: str) -> list[str]:
     """Objects of `model` in `schema` that the filter leaves alone: dropping the schema would take them."""
     found = []

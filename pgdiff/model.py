@@ -534,7 +534,8 @@ class Model:
             view = self.views.get((schema, table))
             return view is not None and any(column == name for column, _ in view.columns)
         if kind in ("function", "procedure"):
-            return (schema, name, ref.arguments or "") in self.functions
+            function = self.functions.get((schema, name, ref.arguments or ""))
+            return function is not None and function.kind_name == kind
         by_name: dict[str, dict[Any, Any]] = {
             "table": self.tables,
             "view": self.views,

@@ -18,13 +18,14 @@ from pgdiff.connect import connect
 from pgdiff.diff import Change, diff
 from pgdiff.diff.renames import apply_renames
 from pgdiff.errors import PgdiffError
-from pgdiff.filters import ObjectFilter, filter_model, unmanaged_in_schema
+from pgdiff.filters import ObjectFilter, filter_model, unmanaged_in_schema, unmanaged_named
 from pgdiff.model import Model
 from pgdiff.plan import Plan, build_plan
 from pgdiff.plan.timeouts import TimeoutPolicy, with_timeouts
 from pgdiff.shadow import ShadowDatabase, Warn
 from pgdiff.source import Sources
 from pgdiff.source.directives import Rename, find_renames, pinned_extension_versions
+from pgdiff.source.order import names_used_not_defined
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,12 @@ class DesiredState:
         warn: Warn,
         object_filter: ObjectFilter | None = None,
         roles: Sequence[str] = (),
+        target: Model | None = None,
     ) -> None:
         self._sources = sources
+        # The target's model, when a filter leaves part of it unmanaged: what the files reference there is
+        # copied into the shadow first.
+        self._target = target
         self._roles = tuple(roles)
         self._filter = object_filter or ObjectFilter()
         self._dev_url = dev_url
@@ -82,6 +87,7 @@ class DesiredState:
                     self.model = filter_model(catalog.inspect(source), self._filter)
             else:
                 shadow = self._stack.enter_context(self._shadow())
+                self._copy_unmanaged_references(shadow.connection)
                 shadow.load(self._sources.statements)
                 pinned = pinned_extension_versions(self._sources.statements)
                 self.model = filter_model(unpin_extensions(shadow.inspect(), pinned), self._filter)
@@ -93,6 +99,16 @@ class DesiredState:
 
     def __exit__(self, *exc_info: object) -> None:
         self._stack.close()
+
+    def _copy_unmanaged_references(self, shadow: psycopg.Connection) -> None:
+        """Objects outside the filter that the files name (a foreign key to another team's table, a type
+        from another schema) are created in the shadow first, so the files load; being outside the
+        filter, they are never planned."""
+        if self._target is None or self._filter.is_everything:
+            return
+        outside = unmanaged_named(self._target, self._filter, names_used_not_defined(self._sources.statements))
+        if outside is not None:
+            copy_definitions(shadow, outside)
 
     def _shadow(self) -> ShadowDatabase:
         return ShadowDatabase(
@@ -142,8 +158,16 @@ def desired_state(
     """The desired state for the target behind `conn` (shadow of the target's major when possible)."""
     major = conn.info.server_version // 10000
     roles = catalog.role_names(conn)
+    partial = object_filter is not None and not object_filter.is_everything
+    target = catalog.inspect(conn) if partial and sources.database_url is None else None
     return DesiredState(
-        sources, dev_url=dev_url, target_major=major, warn=warn, object_filter=object_filter, roles=roles
+        sources,
+        dev_url=dev_url,
+        target_major=major,
+        warn=warn,
+        object_filter=object_filter,
+        roles=roles,
+        target=target,
     )
 
 
@@ -166,6 +190,13 @@ def unpin_extensions(model: Model, pinned: dict[str, str]) -> Model:
     its own default version of the others, which says nothing about the version wanted on the target."""
     extensions = {name: replace(ext, version=pinned.get(name)) for name, ext in model.extensions.items()}
     return replace(model, extensions=extensions)
+
+
+def copy_definitions(conn: psycopg.Connection, objects: Model) -> None:
+    """Create `objects` in the database behind `conn` (a shadow), leaving what it holds in place."""
+    existing = catalog.inspect(conn)
+    wanted = replace(objects, schemas=existing.schemas | objects.schemas)
+    apply_plan(conn, build_plan(diff(existing, wanted), existing, wanted))
 
 
 def materialize(conn: psycopg.Connection, desired: Model) -> None:

@@ -127,3 +127,62 @@ def test_schema_holding_excluded_objects_is_not_dropped_under_them(pg, files, li
         "schema audit is not in the desired state, but holds objects outside the filter (audit.events): dropping "
         "it would drop them; add the schema to the files, or leave it alone with --exclude 'audit.*'"
     ) in result.stderr
+
+
+# Supabase-style: the application's schema references auth.users, which another system owns.
+PLATFORM = """
+CREATE SCHEMA auth;
+CREATE TABLE auth.users (id uuid PRIMARY KEY, email text UNIQUE, internal_flags int);
+CREATE SCHEMA billing;
+CREATE TYPE billing.currency AS ENUM ('EUR', 'USD');
+CREATE FUNCTION billing.cents(amount numeric) RETURNS bigint LANGUAGE sql IMMUTABLE
+    AS $$ SELECT (amount * 100)::bigint $$;
+"""
+
+APP = """
+CREATE SCHEMA app;
+CREATE TABLE app.profiles (
+    user_id uuid PRIMARY KEY REFERENCES auth.users (id) ON DELETE CASCADE,
+    display_name text NOT NULL
+);
+CREATE TABLE app.invoices (
+    id bigint PRIMARY KEY,
+    user_id uuid NOT NULL REFERENCES auth.users (id),
+    currency billing.currency NOT NULL DEFAULT 'EUR',
+    amount numeric(12, 2) NOT NULL,
+    amount_cents bigint GENERATED ALWAYS AS (billing.cents(amount)) STORED
+);
+"""
+
+
+def test_references_to_unmanaged_objects_load_from_the_target(pg, tmp_path):
+    live = pg.url(new_database(pg, PLATFORM))
+    files = tmp_path / "app.sql"
+    files.write_text(APP)
+    args = ("--db", live, "--dev-url", pg.url(), "--schema", "app")
+    sql = plan_sql(pg, files, live, "--schema", "app")
+    assert "CREATE TABLE app.profiles" in sql and "REFERENCES auth.users(id)" in sql
+    for untouched in ("TABLE auth.", "SCHEMA auth", "TYPE billing", "FUNCTION billing", "SCHEMA billing"):
+        assert untouched not in sql
+    result = run("apply", str(files), *args, "--yes")
+    assert result.exit_code == 0, result.output
+    with psycopg.connect(live) as conn:
+        constraint = conn.execute(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'profiles_user_id_fkey'"
+        ).fetchone()
+        # The platform's objects are as they were: nothing was created, changed or dropped there.
+        auth_columns = conn.execute(
+            "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'auth'"
+        ).fetchone()
+    assert constraint == ("FOREIGN KEY (user_id) REFERENCES auth.users(id) ON DELETE CASCADE",)
+    assert auth_columns == (3,)
+    assert run("plan", str(files), *args, "--detailed-exitcode").exit_code == 0
+
+
+def test_reference_to_an_object_that_exists_nowhere_names_file_and_line(pg, tmp_path):
+    live = pg.url(new_database(pg, "CREATE SCHEMA auth;"))
+    files = tmp_path / "app.sql"
+    files.write_text(APP)
+    result = run("plan", str(files), "--db", live, "--dev-url", pg.url(), "--schema", "app")
+    assert result.exit_code == 1
+    assert f'{files}:4: relation "auth.users" does not exist' in result.stderr

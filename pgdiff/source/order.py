@@ -37,6 +37,15 @@ def order_by_dependencies(statements: list[SqlStatement]) -> list[SqlStatement]:
     return [statements[i] for i in _stable_topological_order(after)]
 
 
+def names_used_not_defined(statements: list[SqlStatement] | tuple[SqlStatement, ...]) -> set[Name]:
+    """(kind, bare name) of what the statements name but none of them defines: objects that must exist
+    already, such as a table another team owns that a foreign key references."""
+    trees = [pglast.parse_sql(s.text)[0].stmt for s in statements]
+    defined = {name for tree in trees for name in _defines(tree)}
+    used = {name for tree in trees for name in _references(tree)}
+    return {name for name in used - defined if name[1] != "*"}
+
+
 def _stable_topological_order(after: list[set[int]]) -> list[int]:
     """Kahn's algorithm taking the earliest ready statement first; a cycle is broken at its earliest member."""
     waiting = {i: set(deps) for i, deps in enumerate(after)}
