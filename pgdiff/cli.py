@@ -81,6 +81,13 @@ ExcludeOption = Annotated[
         show_default=False,
     ),
 ]
+ManageOwnersOption = Annotated[
+    bool,
+    typer.Option(
+        "--manage-owners",
+        help="Make owners match the files' ALTER ... OWNER TO (objects they give no owner keep theirs).",
+    ),
+]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")]
 LockTimeoutOption = Annotated[
     str,
@@ -157,6 +164,7 @@ def plan(
     statement_timeout: StatementTimeoutOption = None,
     schema: SchemaOption = None,
     exclude: ExcludeOption = None,
+    manage_owners: ManageOwnersOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Show the migration that would bring the database to the desired state."""
@@ -170,7 +178,9 @@ def plan(
         url = target_url(db)
         with (
             connect(url) as conn,
-            desired_state(conn, resolved, dev_url=dev_url, warn=_warn, object_filter=object_filter) as desired,
+            desired_state(
+                conn, resolved, dev_url=dev_url, warn=_warn, object_filter=object_filter, manage_owners=manage_owners
+            ) as desired,
         ):
             result = desired.plan_from(inspect(conn), _timeout_policy(lock_timeout, statement_timeout))
         _render(result.plan, output_format)
@@ -196,6 +206,7 @@ def apply(
     ] = DEFAULT_LOCK_RETRIES,
     schema: SchemaOption = None,
     exclude: ExcludeOption = None,
+    manage_owners: ManageOwnersOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Plan, then run the plan against the database, then check nothing is left to do."""
@@ -208,7 +219,9 @@ def apply(
         allowed = {code.strip() for item in allow_hazards or [] for code in item.split(",") if code.strip()}
         with (
             connect(url) as conn,
-            desired_state(conn, resolved, dev_url=dev_url, warn=_warn, object_filter=object_filter) as desired,
+            desired_state(
+                conn, resolved, dev_url=dev_url, warn=_warn, object_filter=object_filter, manage_owners=manage_owners
+            ) as desired,
         ):
             result = desired.plan_from(inspect(conn), _timeout_policy(lock_timeout, statement_timeout))
             if result.plan.is_empty:

@@ -14,6 +14,7 @@ from pathlib import Path
 from pgdiff.diff import diff
 from pgdiff.model import Model, Schema
 from pgdiff.plan import Statement, build_plan
+from pgdiff.plan.owners import without_owners
 from pgdiff.render.text import pretty_sql
 
 SPLITS = ("none", "schema", "object")
@@ -28,6 +29,7 @@ def empty_like(model: Model) -> Model:
 
 
 def dump_statements(model: Model) -> list[Statement]:
+    model = without_owners(model)  # owners differ between environments: a dump does not pin them
     empty = empty_like(model)
     plan = build_plan(diff(empty, model), empty, model)
     return [s for s in plan.statements if not (s.kind == "schema" and s.action == "drop")]

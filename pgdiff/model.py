@@ -472,6 +472,19 @@ class Grant(ObjectRef):
         return (self.kind, self.object, self.grantee)
 
 
+@dataclass(frozen=True, kw_only=True)
+class Owner(ObjectRef):
+    """Who owns an object; managed only with --manage-owners (owners differ between environments)."""
+
+    owner: str  # role name, unquoted
+    # The role that read the catalog owns it: in the shadow, the files did not set an owner.
+    is_reader: bool = field(default=False, compare=False)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.kind, self.object)
+
+
 @dataclass(frozen=True)
 class Model:
     """Everything pgdiff manages in one database, by kind, keyed by identity."""
@@ -495,6 +508,7 @@ class Model:
     statistics: dict[QualifiedName, Statistics] = field(default_factory=dict)
     comments: dict[tuple[str, str], Comment] = field(default_factory=dict)
     grants: dict[tuple[str, str, str], Grant] = field(default_factory=dict)
+    owners: dict[tuple[str, str], Owner] = field(default_factory=dict)
     policies: dict[tuple[str, str, str], Policy] = field(default_factory=dict)
 
     def comparable(self) -> dict[str, object]:
@@ -518,6 +532,7 @@ class Model:
             "statistics": self.statistics,
             "comments": self.comments,
             "grants": self.grants,
+            "owners": self.owners,
             "policies": self.policies,
         }
 

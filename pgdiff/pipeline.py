@@ -21,6 +21,7 @@ from pgdiff.errors import PgdiffError
 from pgdiff.filters import ObjectFilter, filter_model, unmanaged_in_schema, unmanaged_named
 from pgdiff.model import Model
 from pgdiff.plan import Plan, build_plan
+from pgdiff.plan.owners import owners_set_by_files, owners_to_compare, without_owners
 from pgdiff.plan.timeouts import TimeoutPolicy, with_timeouts
 from pgdiff.shadow import ShadowDatabase, Warn
 from pgdiff.source import Sources
@@ -65,7 +66,9 @@ class DesiredState:
         object_filter: ObjectFilter | None = None,
         roles: Sequence[str] = (),
         target: Model | None = None,
+        manage_owners: bool = False,
     ) -> None:
+        self._manage_owners = manage_owners
         self._sources = sources
         # The target's model, when a filter leaves part of it unmanaged: what the files reference there is
         # copied into the shadow first.
@@ -84,13 +87,13 @@ class DesiredState:
         try:
             if self._sources.database_url is not None:
                 with connect(self._sources.database_url) as source:
-                    self.model = filter_model(catalog.inspect(source), self._filter)
+                    self.model = self._owners(filter_model(catalog.inspect(source), self._filter))
             else:
                 shadow = self._stack.enter_context(self._shadow())
                 self._copy_unmanaged_references(shadow.connection)
                 shadow.load(self._sources.statements)
                 pinned = pinned_extension_versions(self._sources.statements)
-                self.model = filter_model(unpin_extensions(shadow.inspect(), pinned), self._filter)
+                self.model = self._owners(filter_model(unpin_extensions(shadow.inspect(), pinned), self._filter))
                 self._scratch = shadow.connection
         except BaseException:
             self._stack.close()
@@ -99,6 +102,10 @@ class DesiredState:
 
     def __exit__(self, *exc_info: object) -> None:
         self._stack.close()
+
+    def _owners(self, desired: Model) -> Model:
+        """Owners are the desired state only with --manage-owners, and then only those the files set."""
+        return owners_set_by_files(desired) if self._manage_owners else without_owners(desired)
 
     def _copy_unmanaged_references(self, shadow: psycopg.Connection) -> None:
         """Objects outside the filter that the files name (a foreign key to another team's table, a type
@@ -124,7 +131,9 @@ class DesiredState:
 
     def changes_from(self, current: Model) -> tuple[Model, list[Change]]:
         """The changes from `current` (the whole live model; what the filter leaves out is ignored)."""
-        renamed, changes = compare(filter_model(current, self._filter), self.model, self.renames, None)
+        current = filter_model(current, self._filter)
+        current = owners_to_compare(current, self.model) if self._manage_owners else without_owners(current)
+        renamed, changes = compare(current, self.model, self.renames, None)
         self._refuse_dropping_unmanaged(current, changes)
         if any(is_suspect(c) for c in changes):
             changes = drop_equivalent(changes, self.scratch())
@@ -154,6 +163,7 @@ def desired_state(
     dev_url: str | None,
     warn: Warn,
     object_filter: ObjectFilter | None = None,
+    manage_owners: bool = False,
 ) -> DesiredState:
     """The desired state for the target behind `conn` (shadow of the target's major when possible)."""
     major = conn.info.server_version // 10000
@@ -168,6 +178,7 @@ def desired_state(
         object_filter=object_filter,
         roles=roles,
         target=target,
+        manage_owners=manage_owners,
     )
 
 
@@ -180,6 +191,7 @@ def plan_models(
     renames: Sequence[Rename] = (),
 ) -> PlanResult:
     """Plan from two models; `scratch` holds the desired schema and settles expressions that print differently."""
+    current, desired = without_owners(current), without_owners(desired)
     renamed, changes = compare(current, desired, renames, scratch)
     plan = with_timeouts(build_plan(changes, renamed, desired), policy or TimeoutPolicy())
     return PlanResult(renamed, desired, changes, plan)
@@ -194,13 +206,13 @@ def unpin_extensions(model: Model, pinned: dict[str, str]) -> Model:
 
 def copy_definitions(conn: psycopg.Connection, objects: Model) -> None:
     """Create `objects` in the database behind `conn` (a shadow), leaving what it holds in place."""
-    existing = catalog.inspect(conn)
-    wanted = replace(objects, schemas=existing.schemas | objects.schemas)
+    existing = without_owners(catalog.inspect(conn))
+    wanted = replace(without_owners(objects), schemas=existing.schemas | objects.schemas)
     apply_plan(conn, build_plan(diff(existing, wanted), existing, wanted))
 
 
 def materialize(conn: psycopg.Connection, desired: Model) -> None:
     """Build the desired schema in the (empty, scratch) database behind `conn` with pgdiff's own plan."""
-    existing = catalog.inspect(conn)
-    desired = unpin_extensions(desired, {})  # the scratch server may lack the exact versions
+    existing = without_owners(catalog.inspect(conn))
+    desired = without_owners(unpin_extensions(desired, {}))  # the scratch server may lack the exact versions
     apply_plan(conn, build_plan(diff(existing, desired), existing, desired))

@@ -34,6 +34,7 @@ from pgdiff.model import (
     Grant,
     Index,
     Model,
+    Owner,
     Policy,
     RangeType,
     RowSecurity,
@@ -67,6 +68,7 @@ QUERY_NAMES = (
     "statistics",
     "comments",
     "privileges",
+    "owners",
 )
 
 IDENTITY_KINDS = {"a": "always", "d": "by default", "": ""}
@@ -128,6 +130,7 @@ def _build_model(server_version: int, rows: dict[str, list[dict[str, Any]]]) -> 
         statistics={s.key: s for s in map(_statistics, rows["statistics"])},
         comments={c.key: c for c in map(_comment, rows["comments"])},
         grants={g.key: g for g in map(_grant, rows["privileges"])},
+        owners={o.key: o for o in map(_owner, rows["owners"])},
     )
 
 
@@ -420,4 +423,11 @@ def _grant(row: dict[str, Any]) -> Grant:
         grantee=row["grantee"],
         privileges=tuple(row["privileges"]),
         grantable=tuple(row["grantable"] or ()),
+    )
+
+
+def _owner(row: dict[str, Any]) -> Owner:
+    return Owner(
+        row["kind"], row["schema"], row["name"], None, row["arguments"], owner=row["owner"],
+        is_reader=row["is_current_user"],
     )

@@ -38,6 +38,7 @@ def diff(current: Model, desired: Model) -> list[Change]:
     changes += _diff_simple("statistics", current.statistics, desired.statistics)
     changes += _diff_simple("comment", current.comments, desired.comments)
     changes += _diff_simple("grant", current.grants, desired.grants)
+    changes += _diff_simple("owner", current.owners, desired.owners)
     return changes
 
 

@@ -16,6 +16,7 @@ from pgdiff.plan.comments import CommentPlanner
 from pgdiff.plan.constraints import ConstraintPlanner
 from pgdiff.plan.datatypes import TypePlanner
 from pgdiff.plan.indexes import IndexPlanner
+from pgdiff.plan.owners import OwnerPlanner
 from pgdiff.plan.partitions import PartitionPlanner
 from pgdiff.plan.phases import Phase
 from pgdiff.plan.privileges import PrivilegePlanner
@@ -40,6 +41,7 @@ class Planner(
     StatisticsPlanner,
     CommentPlanner,
     PrivilegePlanner,
+    OwnerPlanner,
 ):
     """Every kind's planning, over one shared state."""
 
@@ -61,5 +63,6 @@ def build_plan(changes: list[Change], current: Model, desired: Model) -> Plan:
     # Last: they read what the plan re-creates.
     planner.plan_comments()
     planner.plan_grants()
+    planner.plan_owners()
     return Plan(group_statements(planner.ordered()))
 

@@ -73,6 +73,7 @@ SUPPORTED_STATEMENTS = {
     "CreateStatsStmt": "CREATE STATISTICS",
     "CommentStmt": "COMMENT ON",
     "GrantStmt": "GRANT/REVOKE",
+    "AlterOwnerStmt": "ALTER ... OWNER TO",
     "AlterStatsStmt": "ALTER STATISTICS",
     "DefineStmt": "CREATE COLLATION",  # other DefineStmt kinds (aggregates, operators...) are refused below
 }
@@ -113,6 +114,17 @@ GRANTED_KINDS = {
 }
 
 
+# ALTER ... OWNER TO on these (tables, views and sequences change owner with ALTER TABLE).
+OWNED_KINDS = {
+    _OBJECT.OBJECT_FUNCTION,
+    _OBJECT.OBJECT_PROCEDURE,
+    _OBJECT.OBJECT_ROUTINE,
+    _OBJECT.OBJECT_TYPE,
+    _OBJECT.OBJECT_DOMAIN,
+    _OBJECT.OBJECT_SCHEMA,
+}
+
+
 def check_supported(statement: SqlStatement) -> None:
     """Refuse what pgdiff cannot manage yet, naming the statement and where it is."""
     node = pglast.parse_sql(statement.text)[0].stmt
@@ -130,6 +142,9 @@ def check_supported(statement: SqlStatement) -> None:
     if isinstance(node, ast.CommentStmt) and node.objtype not in COMMENTED_KINDS:
         what = node.objtype.name.removeprefix("OBJECT_").replace("_", " ")
         raise SourceError(f"{where}: COMMENT ON {what} is not managed by pgdiff; move it out of the schema files")
+    if isinstance(node, ast.AlterOwnerStmt) and node.objectType not in OWNED_KINDS:
+        what = node.objectType.name.removeprefix("OBJECT_").replace("_", " ")
+        raise SourceError(f"{where}: the owner of a {what} is not managed by pgdiff; move it out of the schema files")
     if isinstance(node, ast.GrantStmt) and node.objtype not in GRANTED_KINDS:
         what = node.objtype.name.removeprefix("OBJECT_").replace("_", " ")
         raise SourceError(f"{where}: privileges ON {what} are not managed by pgdiff; move them out of the schema files")
@@ -154,6 +169,7 @@ STATEMENT_WORDS = {
     "CreateDomainStmt": "CREATE DOMAIN",
     "CreatePolicyStmt": "CREATE POLICY",
     "GrantStmt": "GRANT/REVOKE",
+    "AlterOwnerStmt": "ALTER ... OWNER TO",
     "CommentStmt": "COMMENT",
     "InsertStmt": "INSERT",
     "UpdateStmt": "UPDATE",
