@@ -485,6 +485,28 @@ class Owner(ObjectRef):
         return (self.kind, self.object)
 
 
+DEFAULT_PRIVILEGE_KINDS = {"r": "TABLES", "S": "SEQUENCES", "f": "FUNCTIONS", "T": "TYPES", "n": "SCHEMAS"}
+
+
+@dataclass(frozen=True)
+class DefaultPrivileges:
+    """ALTER DEFAULT PRIVILEGES for one role, schema (None: all) and kind of object (key of
+    DEFAULT_PRIVILEGE_KINDS). `role` None is the role applying the plan (no FOR ROLE)."""
+
+    role: str | None
+    schema: str | None
+    object_type: str
+    entries: frozenset[tuple[str, str, bool]]  # (grantee or "PUBLIC", privilege, grantable)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.role or "", self.schema or "", self.object_type)
+
+    @property
+    def name(self) -> str:
+        return self.object_type
+
+
 @dataclass(frozen=True)
 class Model:
     """Everything pgdiff manages in one database, by kind, keyed by identity."""
@@ -509,6 +531,7 @@ class Model:
     comments: dict[tuple[str, str], Comment] = field(default_factory=dict)
     grants: dict[tuple[str, str, str], Grant] = field(default_factory=dict)
     owners: dict[tuple[str, str], Owner] = field(default_factory=dict)
+    default_privileges: dict[tuple[str, str, str], DefaultPrivileges] = field(default_factory=dict)
     policies: dict[tuple[str, str, str], Policy] = field(default_factory=dict)
 
     def comparable(self) -> dict[str, object]:
@@ -533,6 +556,7 @@ class Model:
             "comments": self.comments,
             "grants": self.grants,
             "owners": self.owners,
+            "default_privileges": self.default_privileges,
             "policies": self.policies,
         }
 

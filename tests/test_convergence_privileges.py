@@ -134,3 +134,47 @@ def test_function_grants_are_made_again_after_it_is_recreated(pg):
     revoke = sql.index("REVOKE EXECUTE ON FUNCTION app.archive(workflow_id bigint) FROM PUBLIC")
     assert created < revoke
     assert "GRANT EXECUTE ON FUNCTION app.archive(workflow_id bigint) TO app_writer" in sql
+
+
+DEFAULTS_CASES = [
+    Case(
+        "default-privileges-on-tables",
+        "CREATE SCHEMA app;",
+        "CREATE SCHEMA app;\nALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO app_reader;",
+    ),
+    Case(
+        "default-privileges-in-schema",
+        "CREATE SCHEMA app;",
+        "CREATE SCHEMA app;\nALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT, INSERT ON TABLES TO app_writer;\n"
+        "ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT USAGE ON SEQUENCES TO app_writer;",
+    ),
+    Case(
+        "default-execute-revoked-from-public",
+        "",
+        "ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;\n"
+        "ALTER DEFAULT PRIVILEGES GRANT EXECUTE ON FUNCTIONS TO app_writer;",
+    ),
+    Case(
+        "default-privileges-for-role",
+        "",
+        'ALTER DEFAULT PRIVILEGES FOR ROLE "Report Viewer" GRANT SELECT ON TABLES TO app_reader WITH GRANT OPTION;',
+    ),
+    # Tables the plan creates get the default privileges set first in the same plan, as the files' do.
+    Case(
+        "new-tables-under-new-default-privileges",
+        "CREATE SCHEMA app;",
+        "CREATE SCHEMA app;\nALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO app_reader;\n"
+        "CREATE TABLE app.runs (id int);\nCREATE TABLE app.steps (id int);",
+    ),
+    Case(
+        "new-table-without-the-grant-its-defaults-give",
+        "CREATE SCHEMA app;\nALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO app_reader;",
+        "CREATE SCHEMA app;\nALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO app_reader;\n"
+        "CREATE TABLE app.runs (id int);\nREVOKE SELECT ON app.runs FROM app_reader;",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", forward(DEFAULTS_CASES) + backward(DEFAULTS_CASES))
+def test_default_privileges(pg, case, request):
+    run_case(pg, case, reverse="b->a" in request.node.name)

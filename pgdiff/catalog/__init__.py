@@ -26,6 +26,7 @@ from pgdiff.model import (
     Comment,
     CompositeType,
     Constraint,
+    DefaultPrivileges,
     Domain,
     DomainCheck,
     EnumType,
@@ -69,6 +70,7 @@ QUERY_NAMES = (
     "comments",
     "privileges",
     "owners",
+    "default_privileges",
 )
 
 IDENTITY_KINDS = {"a": "always", "d": "by default", "": ""}
@@ -131,6 +133,7 @@ def _build_model(server_version: int, rows: dict[str, list[dict[str, Any]]]) -> 
         comments={c.key: c for c in map(_comment, rows["comments"])},
         grants={g.key: g for g in map(_grant, rows["privileges"])},
         owners={o.key: o for o in map(_owner, rows["owners"])},
+        default_privileges={d.key: d for d in map(_default_privileges, rows["default_privileges"])},
     )
 
 
@@ -431,3 +434,8 @@ def _owner(row: dict[str, Any]) -> Owner:
         row["kind"], row["schema"], row["name"], None, row["arguments"], owner=row["owner"],
         is_reader=row["is_current_user"],
     )
+
+
+def _default_privileges(row: dict[str, Any]) -> DefaultPrivileges:
+    entries = frozenset((grantee, privilege, grantable) for grantee, privilege, grantable in row["entries"])
+    return DefaultPrivileges(row["role"], row["schema"], row["object_type"], entries)

@@ -39,6 +39,7 @@ def diff(current: Model, desired: Model) -> list[Change]:
     changes += _diff_simple("comment", current.comments, desired.comments)
     changes += _diff_simple("grant", current.grants, desired.grants)
     changes += _diff_simple("owner", current.owners, desired.owners)
+    changes += _diff_simple("default_privileges", current.default_privileges, desired.default_privileges)
     return changes
 
 

@@ -17,6 +17,8 @@ class Phase(IntEnum):
     # Declaration order is the plan order: insert new phases where they belong.
     CREATE_SCHEMA = auto()
     CREATE_EXTENSION = auto()
+    # Before anything is created, so that new objects get the new default privileges.
+    DEFAULT_PRIVILEGES = auto()
     # Renames first: everything after speaks of objects by their new names.
     RENAME = auto()
     # A partition left pending detach by an interrupted DETACH ... CONCURRENTLY cannot be altered until the

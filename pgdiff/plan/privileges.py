@@ -10,22 +10,13 @@ never planned (owners differ between environments). Revoking narrows what runnin
 from __future__ import annotations
 
 from pgdiff.diff import Change
-from pgdiff.model import Grant, ObjectRef
+from pgdiff.model import DEFAULT_PRIVILEGE_KINDS, DefaultPrivileges, Grant, ObjectRef
 from pgdiff.plan import hazards as hz
 from pgdiff.plan.base import PlannerBase, is_created
 from pgdiff.plan.phases import Phase
 from pgdiff.plan.types import Hazard, Statement
 from pgdiff.quoting import ident, qualified
 
-# What PUBLIC holds on a new object of these kinds (acldefault).
-_PUBLIC_DEFAULTS = {
-    "function": ("EXECUTE",),
-    "procedure": ("EXECUTE",),
-    "enum": ("USAGE",),
-    "composite": ("USAGE",),
-    "domain": ("USAGE",),
-    "range": ("USAGE",),
-}
 _ON = {
     "table": "TABLE",
     "view": "TABLE",
@@ -40,11 +31,6 @@ _ON = {
     "domain": "DOMAIN",
     "schema": "SCHEMA",
 }
-
-
-def default_privileges(ref: ObjectRef, grantee: str) -> tuple[str, ...]:
-    """What `grantee` holds on a newly created object like `ref`."""
-    return _PUBLIC_DEFAULTS.get(ref.kind, ()) if grantee == "PUBLIC" else ()
 
 
 def _target(ref: ObjectRef) -> str:
@@ -76,8 +62,51 @@ def revoke_sql(ref: ObjectRef, privileges: list[str], grantee: str, *, grant_opt
     return f"REVOKE {option}{_privilege_list(ref, privileges)} ON {_target(ref)} FROM {_grantee(grantee)}"
 
 
+# The pg_default_acl object type each kind of object takes its default privileges from.
+_DEFAULT_ACL_TYPE = {
+    "table": "r",
+    "view": "r",
+    "materialized view": "r",
+    "sequence": "S",
+    "function": "f",
+    "procedure": "f",
+    "enum": "T",
+    "composite": "T",
+    "domain": "T",
+    "range": "T",
+    "schema": "n",
+}
+Entries = set[tuple[str, str, bool]]  # (grantee, privilege, grantable)
+
+
+def builtin_default_entries(object_type: str) -> Entries:
+    """PostgreSQL's own default privileges for a kind (acldefault), without the owner's."""
+    return {"f": {("PUBLIC", "EXECUTE", False)}, "T": {("PUBLIC", "USAGE", False)}}.get(object_type, set())
+
+
+def privilege_steps(
+    have: set[str], have_option: set[str], want: set[str], want_option: set[str]
+) -> list[tuple[str, list[str]]]:
+    """What to run, in order, to go from one grantee's privileges to another's: (step, privileges), step one
+    of "revoke", "revoke grant option", "grant", "grant with grant option"."""
+    steps = [
+        ("revoke", sorted(have - want)),
+        ("revoke grant option", sorted((have_option & want) - want_option)),
+        ("grant", sorted((want - have) - want_option)),
+        ("grant with grant option", sorted(want_option - have_option)),
+    ]
+    return [(step, privileges) for step, privileges in steps if privileges]
+
+
+def _split(entries: Entries, grantee: str) -> tuple[set[str], set[str]]:
+    """A grantee's privileges, and those it holds WITH GRANT OPTION."""
+    held = {privilege for who, privilege, _ in entries if who == grantee}
+    return held, {privilege for who, privilege, option in entries if who == grantee and option}
+
+
 class PrivilegePlanner(PlannerBase):
-    """Plans GRANT and REVOKE once everything else is planned (see the module docstring)."""
+    """Plans GRANT and REVOKE once everything else is planned, and ALTER DEFAULT PRIVILEGES before anything is
+    created (see the module docstring)."""
 
     def _grant_create(self, change: Change) -> None:
         """Grant changes are planned by `plan_grants`, which sees what the plan re-creates."""
@@ -86,64 +115,113 @@ class PrivilegePlanner(PlannerBase):
 
     def plan_grants(self) -> None:
         created = self.created()
-        # A new function or type starts with PUBLIC's default privileges, which the files may revoke.
-        defaults = {ref.key: ref for ref in self._public_defaults(created)}
-        for key in sorted(self.current.grants.keys() | self.desired.grants.keys() | defaults.keys()):
+        # What a new object starts with (PUBLIC's EXECUTE on functions, default privileges...), which the
+        # desired grants may take back.
+        starting = {ref.key: ref for ref in self._starting_grants(created)}
+        for key in sorted(self.current.grants.keys() | self.desired.grants.keys() | starting.keys()):
             wanted = self.desired.grants.get(key)
             present = self.current.grants.get(key)
-            ref: Grant = wanted or present or defaults[key]
+            ref: Grant = wanted or present or starting[key]
             if wanted is None and not self.desired.contains(ref):
                 continue  # the object goes, and its privileges with it
             if is_created(ref, created):
-                have, have_option = set(default_privileges(ref, ref.grantee)), set()
+                have, have_option = _split(self._entries_on_creation(ref), ref.grantee)
             else:
                 have = set(present.privileges) if present else set()
                 have_option = set(present.grantable) if present else set()
             want = set(wanted.privileges) if wanted else set()
             want_option = set(wanted.grantable) if wanted else set()
-            self._change_privileges(ref, have, have_option, want, want_option)
+            for step, privileges in privilege_steps(have, have_option, want, want_option):
+                self._emit_step(ref, step, privileges)
 
-    def _public_defaults(self, created: set[tuple[str, str]]) -> list[Grant]:
-        """PUBLIC's default grant on every function and type the plan creates."""
+    def _entries_on_creation(self, ref: ObjectRef) -> Entries:
+        """The grants an object gets when the plan creates it: the desired default privileges of the role
+        applying the plan (set earlier in the plan), or PostgreSQL's own."""
+        object_type = _DEFAULT_ACL_TYPE.get(ref.kind)
+        if object_type is None:
+            return set()  # columns start with no grants
+        everywhere = self.desired.default_privileges.get(("", "", object_type))
+        entries = set(everywhere.entries) if everywhere else builtin_default_entries(object_type)
+        if object_type != "n":
+            in_schema = self.desired.default_privileges.get(("", ref.schema, object_type))
+            entries |= set(in_schema.entries) if in_schema else set()
+        return entries
+
+    def _starting_grants(self, created: set[tuple[str, str]]) -> list[Grant]:
+        """A placeholder grant for every grantee an object the plan creates starts with."""
         found = []
+        for ref in self._desired_objects():
+            if (ref.kind, ref.object) not in created:
+                continue
+            for grantee in sorted({who for who, _, _ in self._entries_on_creation(ref)}):
+                found.append(Grant(ref.kind, ref.schema, ref.name, None, ref.arguments, grantee=grantee, privileges=()))
+        return found
+
+    def _desired_objects(self) -> list[ObjectRef]:
         desired = self.desired
-        candidates: list[tuple[str, str, str, str | None]] = [
-            (function.kind_name, function.schema, function.name, function.identity_arguments)
-            for function in desired.functions.values()
-        ]
+        functions = desired.functions.values()
+        refs = [ObjectRef(f.kind_name, f.schema, f.name, None, f.identity_arguments) for f in functions]
+        refs += [ObjectRef("table", schema, name) for schema, name in desired.tables]
+        refs += [ObjectRef(view.kind_name, view.schema, view.name) for view in desired.views.values()]
+        refs += [ObjectRef("sequence", schema, name) for schema, name in desired.sequences]
+        refs += [ObjectRef("schema", name, name) for name in desired.schemas]
         for kind, types in (
             ("enum", desired.enums),
             ("composite", desired.composites),
             ("domain", desired.domains),
             ("range", desired.ranges),
         ):
-            candidates += [(kind, schema, name, None) for schema, name in types]
-        for kind, schema, name, arguments in candidates:
-            ref = Grant(kind, schema, name, None, arguments, grantee="PUBLIC", privileges=())
-            if (kind, ref.object) in created:
-                found.append(ref)
-        return found
+            refs += [ObjectRef(kind, schema, name) for schema, name in types]
+        return refs
 
-    def _change_privileges(
-        self, ref: Grant, have: set[str], have_option: set[str], want: set[str], want_option: set[str]
-    ) -> None:
+    def _emit_step(self, ref: Grant, step: str, privileges: list[str]) -> None:
         grantee = ref.grantee
-        revoked = sorted(have - want)
-        if revoked:
-            message = f"{_grantee(grantee)} loses {', '.join(revoked)} on {ref.kind} {ref.object}"
-            self._emit(ref, revoke_sql(ref, revoked, grantee), "drop", hz.access_narrowed(message))
-        option_revoked = sorted((have_option & want) - want_option)
-        if option_revoked:
-            message = f"{_grantee(grantee)} can no longer grant {', '.join(option_revoked)} on {ref.object}"
-            sql = revoke_sql(ref, option_revoked, grantee, grant_option_only=True)
+        if step == "revoke":
+            message = f"{_grantee(grantee)} loses {', '.join(privileges)} on {ref.kind} {ref.object}"
+            self._emit(ref, revoke_sql(ref, privileges, grantee), "drop", hz.access_narrowed(message))
+        elif step == "revoke grant option":
+            message = f"{_grantee(grantee)} can no longer grant {', '.join(privileges)} on {ref.object}"
+            sql = revoke_sql(ref, privileges, grantee, grant_option_only=True)
             self._emit(ref, sql, "alter", hz.access_narrowed(message))
-        plain = sorted((want - have) - want_option)
-        if plain:
-            self._emit(ref, grant_sql(ref, plain, grantee), "create")
-        with_option = sorted(want_option - have_option)
-        if with_option:
-            self._emit(ref, grant_sql(ref, with_option, grantee, with_grant_option=True), "create")
+        else:
+            sql = grant_sql(ref, privileges, grantee, with_grant_option=step == "grant with grant option")
+            self._emit(ref, sql, "create")
 
     def _emit(self, ref: Grant, sql: str, action: str, *hazards: Hazard) -> None:
         name = f"{ref.kind} {ref.object} to {_grantee(ref.grantee)}"
         self.emit(Phase.GRANT, Statement(sql, "grant", action, name, hazards=hazards))
+
+    # -- ALTER DEFAULT PRIVILEGES ----------------------------------------------------------------
+
+    def _default_privileges_create(self, change: Change) -> None:
+        old: DefaultPrivileges | None = change.current
+        new: DefaultPrivileges | None = change.desired
+        sample = new or old
+        assert sample is not None
+        implied = builtin_default_entries(sample.object_type) if sample.schema is None else set()
+        have = set(old.entries) if old else implied
+        want = set(new.entries) if new else implied
+        for grantee in sorted({who for who, _, _ in have | want}):
+            for step, privileges in privilege_steps(*_split(have, grantee), *_split(want, grantee)):
+                self._emit_default_step(sample, grantee, step, privileges)
+
+    _default_privileges_drop = _default_privileges_alter = _default_privileges_create
+
+    def _emit_default_step(self, defaults: DefaultPrivileges, grantee: str, step: str, privileges: list[str]) -> None:
+        scope = (f" FOR ROLE {ident(defaults.role)}" if defaults.role else "") + (
+            f" IN SCHEMA {ident(defaults.schema)}" if defaults.schema else ""
+        )
+        kind = DEFAULT_PRIVILEGE_KINDS[defaults.object_type]
+        listed = ", ".join(privileges)
+        hazards: tuple[Hazard, ...] = ()
+        if step.startswith("revoke"):
+            option = "GRANT OPTION FOR " if step == "revoke grant option" else ""
+            sql = f"ALTER DEFAULT PRIVILEGES{scope} REVOKE {option}{listed} ON {kind} FROM {_grantee(grantee)}"
+            message = f"{_grantee(grantee)} no longer gets {listed} on {kind.lower()} created from now on"
+            hazards = (hz.access_narrowed(message),)
+        else:
+            option = " WITH GRANT OPTION" if step == "grant with grant option" else ""
+            sql = f"ALTER DEFAULT PRIVILEGES{scope} GRANT {listed} ON {kind} TO {_grantee(grantee)}{option}"
+        name = f"{kind.lower()}{scope.lower()} to {_grantee(grantee)}"
+        action = "drop" if step.startswith("revoke") else "create"
+        self.emit(Phase.DEFAULT_PRIVILEGES, Statement(sql, "default privileges", action, name, hazards=hazards))

@@ -135,6 +135,10 @@ def _references(tree: ast.Node) -> set[Name]:
     found = collector.found
     if isinstance(tree, ast.CreateTrigStmt) and tree.funcname:
         found.add(("function", _last(tree.funcname)))
+    if isinstance(tree, ast.AlterDefaultPrivilegesStmt):
+        for option in tree.options or ():
+            if option.defname == "schemas":
+                found |= {("schema", name) for name in _names_in(option.arg)}
     if isinstance(tree, ast.CommentStmt | ast.GrantStmt):
         # The object is a list of bare names: load after whatever defines any of them.
         for name in _names_in(tree.object if isinstance(tree, ast.CommentStmt) else tree.objects):

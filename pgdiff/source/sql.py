@@ -74,6 +74,7 @@ SUPPORTED_STATEMENTS = {
     "CommentStmt": "COMMENT ON",
     "GrantStmt": "GRANT/REVOKE",
     "AlterOwnerStmt": "ALTER ... OWNER TO",
+    "AlterDefaultPrivilegesStmt": "ALTER DEFAULT PRIVILEGES",
     "AlterStatsStmt": "ALTER STATISTICS",
     "DefineStmt": "CREATE COLLATION",  # other DefineStmt kinds (aggregates, operators...) are refused below
 }
@@ -170,6 +171,7 @@ STATEMENT_WORDS = {
     "CreatePolicyStmt": "CREATE POLICY",
     "GrantStmt": "GRANT/REVOKE",
     "AlterOwnerStmt": "ALTER ... OWNER TO",
+    "AlterDefaultPrivilegesStmt": "ALTER DEFAULT PRIVILEGES",
     "CommentStmt": "COMMENT",
     "InsertStmt": "INSERT",
     "UpdateStmt": "UPDATE",
