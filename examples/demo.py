@@ -16,12 +16,14 @@ import sys
 from pathlib import Path
 
 import psycopg
+from psycopg import sql
 
 from pgdiff.cluster import embedded_bin_dir, start_cluster
 
 REPO = Path(__file__).resolve().parent.parent
 CURRENT = REPO / "examples" / "mindhill" / "current.sql"
 DESIRED = REPO / "schema"
+ROLES = ("mindhill_app", "mindhill_readonly")
 
 
 def pgdiff(*args: str, url: str) -> int:
@@ -39,6 +41,9 @@ def main() -> int:
     try:
         with psycopg.connect(cluster.conninfo(), autocommit=True) as conn:
             conn.execute("CREATE DATABASE mindhill")
+            # Roles are the server's, not the schema's: pgdiff expects them, as a real server has them.
+            for role in ROLES:
+                conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)))
         with psycopg.connect(cluster.conninfo("mindhill"), autocommit=True) as conn:
             conn.execute(CURRENT.read_text())
         url = cluster.url("mindhill")

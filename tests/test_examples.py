@@ -13,15 +13,32 @@ import re
 from pathlib import Path
 
 import pglast
+import psycopg
+import psycopg.sql
 import pytest
+from typer.testing import CliRunner
 
+from pgdiff.cli import app
 from pgdiff.errors import SourceError
 from pgdiff.source import resolve_sources
 from pgdiff.source.sql import SqlStatement, check_supported, line_of
-from tests.pg import assert_converges
+from tests.pg import assert_converges, new_database
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "examples" / "seeds"
+
+# The roles the examples grant to: a server's, not the schema's (pgdiff does not create roles).
+ROLES = ("mindhill_app", "mindhill_readonly", "hot_app", "hot_readonly")
+MULTI_TENANT = REPO / "examples" / "multi-tenant"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def roles(pg) -> None:
+    with psycopg.connect(pg.conninfo(), autocommit=True) as conn:
+        for role in ROLES:
+            if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone():
+                conn.execute(psycopg.sql.SQL("CREATE ROLE {} NOLOGIN").format(psycopg.sql.Identifier(role)))
+
 
 EXAMPLES = {
     "mindhill": (REPO / "examples" / "mindhill" / "current.sql", REPO / "schema"),
@@ -30,6 +47,33 @@ EXAMPLES = {
         REPO / "examples" / "workflow-engine" / "desired",
     ),
 }
+
+
+def has_pgvector(pg) -> bool:
+    with psycopg.connect(pg.conninfo()) as conn:
+        return conn.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'").fetchone() is not None
+
+
+def test_multi_tenant_example_converges_from_an_empty_database(pg):
+    result = assert_converges(pg, "", desired_sql(MULTI_TENANT / "desired"))
+    kinds = {statement.kind for statement in result.plan.statements}
+    assert {"enum", "table", "policy", "row security", "grant", "comment", "function"} <= kinds
+
+
+def test_multi_tenant_embeddings_need_pgvector(pg):
+    """The embedded PostgreSQL 18 has pgvector; Debian's 15 does not, and then the file says so clearly."""
+    files = [str(MULTI_TENANT / "desired"), str(MULTI_TENANT / "vector")]
+    if has_pgvector(pg):
+        script = "\n".join(s.text + ";" for s in resolve_sources(files).statements)
+        result = assert_converges(pg, desired_sql(MULTI_TENANT / "desired"), script)
+        assert "CREATE INDEX CONCURRENTLY embeddings_hnsw" not in [s.sql for s in result.plan.statements]
+        assert any("USING hnsw (embedding public.vector_cosine_ops)" in s.sql for s in result.plan.statements)
+        return
+    target = pg.url(new_database(pg))
+    result = CliRunner().invoke(app, ["plan", *files, "--db", target, "--dev-url", pg.url()], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert 'extension "vector" is not available' in result.stderr
+    assert "pass --dev-url with a server that has it" in result.stderr
 
 
 def desired_sql(source: Path) -> str:
@@ -61,7 +105,8 @@ def test_example_converges_from_an_empty_database(pg, name):
 def test_schema_dir_has_every_kind_the_demo_shows(pg):
     result = assert_converges(pg, "", desired_sql(REPO / "schema"))
     kinds = {statement.kind for statement in result.plan.statements}
-    assert {"extension", "enum", "table", "index", "constraint", "trigger", "view", "function"} <= kinds
+    expected = {"extension", "enum", "table", "index", "constraint", "trigger", "view", "function", "grant", "comment"}
+    assert expected <= kinds
 
 
 # What pgdiff refuses in the seeds' SQL blocks: (line in examples/seeds/<file>, start of the message).

@@ -124,7 +124,8 @@ class PrivilegePlanner(PlannerBase):
             ref: Grant = wanted or present or starting[key]
             if wanted is None and not self.desired.contains(ref):
                 continue  # the object goes, and its privileges with it
-            if is_created(ref, created):
+            new = is_created(ref, created)
+            if new:
                 have, have_option = _split(self._entries_on_creation(ref), ref.grantee)
             else:
                 have = set(present.privileges) if present else set()
@@ -132,7 +133,7 @@ class PrivilegePlanner(PlannerBase):
             want = set(wanted.privileges) if wanted else set()
             want_option = set(wanted.grantable) if wanted else set()
             for step, privileges in privilege_steps(have, have_option, want, want_option):
-                self._emit_step(ref, step, privileges)
+                self._emit_step(ref, step, privileges, narrows=not new)
 
     def _entries_on_creation(self, ref: ObjectRef) -> Entries:
         """The grants an object gets when the plan creates it: the desired default privileges of the role
@@ -174,15 +175,18 @@ class PrivilegePlanner(PlannerBase):
             refs += [ObjectRef(kind, schema, name) for schema, name in types]
         return refs
 
-    def _emit_step(self, ref: Grant, step: str, privileges: list[str]) -> None:
+    def _emit_step(self, ref: Grant, step: str, privileges: list[str], *, narrows: bool) -> None:
+        """`narrows`: the object existed before the plan, so a revoke takes away what running code had."""
         grantee = ref.grantee
         if step == "revoke":
             message = f"{_grantee(grantee)} loses {', '.join(privileges)} on {ref.kind} {ref.object}"
-            self._emit(ref, revoke_sql(ref, privileges, grantee), "drop", hz.access_narrowed(message))
+            hazards = (hz.access_narrowed(message),) if narrows else ()
+            self._emit(ref, revoke_sql(ref, privileges, grantee), "drop", *hazards)
         elif step == "revoke grant option":
             message = f"{_grantee(grantee)} can no longer grant {', '.join(privileges)} on {ref.object}"
             sql = revoke_sql(ref, privileges, grantee, grant_option_only=True)
-            self._emit(ref, sql, "alter", hz.access_narrowed(message))
+            hazards = (hz.access_narrowed(message),) if narrows else ()
+            self._emit(ref, sql, "alter", *hazards)
         else:
             sql = grant_sql(ref, privileges, grantee, with_grant_option=step == "grant with grant option")
             self._emit(ref, sql, "create")
