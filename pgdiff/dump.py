@@ -59,6 +59,10 @@ def _file_name(statement: Statement, split: str) -> str:
         return f"{_safe(schema)}.sql"
     if statement.kind in ("schema", "extension"):
         return f"00_{statement.kind}s.sql"
+    if statement.kind == "default privileges":
+        return "00_default_privileges.sql"
+    if statement.table is None and statement.kind in ("comment", "grant", "owner"):
+        return "00_schemas.sql"  # a schema's comment or grants
     return f"{_safe(schema)}/{_safe(owner.split('.', 1)[-1].split('.', 1)[0])}.sql"
 
 

@@ -75,6 +75,12 @@ def is_created(ref: ObjectRef, created: set[tuple[str, str]]) -> bool:
     return ref.parent is not None and any((kind, ref.parent) in created for kind in _PARENT_KINDS)
 
 
+def home_of(ref: ObjectRef) -> str | None:
+    """What a comment, grant or owner statement belongs with (`Statement.table`, which decides the file
+    `pgdiff dump --split object` writes it to): its table, or the object itself; None for a schema's."""
+    return None if ref.kind == "schema" else ref.parent or ref.object
+
+
 # Kinds whose CREATE writes their columns and inline constraints too.
 _PARENT_KINDS = ("table", "view", "materialized view")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pgdiff.diff import Change
 from pgdiff.plan import ddl
-from pgdiff.plan.base import PlannerBase, is_created
+from pgdiff.plan.base import PlannerBase, home_of, is_created
 from pgdiff.plan.phases import Phase
 from pgdiff.plan.types import Statement
 
@@ -40,7 +40,8 @@ class CommentPlanner(PlannerBase):
                 continue  # the object goes, and its comment with it
             sql = ddl.comment_on(comment, text_wanted)
             action = _action(text_now, text_wanted)
-            self.emit(Phase.COMMENT, Statement(sql, "comment", action, f"{comment.kind} {comment.object}"))
+            name = f"{comment.kind} {comment.object}"
+            self.emit(Phase.COMMENT, Statement(sql, "comment", action, name, table=home_of(comment)))
 
 
 def _action(before: str | None, after: str | None) -> str:

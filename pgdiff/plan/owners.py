@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from pgdiff.diff import Change
 from pgdiff.model import Model, Owner
-from pgdiff.plan.base import PlannerBase, is_created
+from pgdiff.plan.base import PlannerBase, home_of, is_created
 from pgdiff.plan.phases import Phase
 from pgdiff.plan.types import Statement
 from pgdiff.quoting import ident, qualified
@@ -74,4 +74,4 @@ class OwnerPlanner(PlannerBase):
             present = self.current.owners.get(key)
             if is_created(owner, created) or present is None or present.owner != owner.owner:
                 name = f"{owner.kind} {owner.object}"
-                self.emit(Phase.GRANT, Statement(owner_sql(owner), "owner", "alter", name))
+                self.emit(Phase.GRANT, Statement(owner_sql(owner), "owner", "alter", name, table=home_of(owner)))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pgdiff.diff import Change
 from pgdiff.model import DEFAULT_PRIVILEGE_KINDS, DefaultPrivileges, Grant, ObjectRef
 from pgdiff.plan import hazards as hz
-from pgdiff.plan.base import PlannerBase, is_created
+from pgdiff.plan.base import PlannerBase, home_of, is_created
 from pgdiff.plan.phases import Phase
 from pgdiff.plan.types import Hazard, Statement
 from pgdiff.quoting import ident, qualified
@@ -193,7 +193,7 @@ class PrivilegePlanner(PlannerBase):
 
     def _emit(self, ref: Grant, sql: str, action: str, *hazards: Hazard) -> None:
         name = f"{ref.kind} {ref.object} to {_grantee(ref.grantee)}"
-        self.emit(Phase.GRANT, Statement(sql, "grant", action, name, hazards=hazards))
+        self.emit(Phase.GRANT, Statement(sql, "grant", action, name, table=home_of(ref), hazards=hazards))
 
     # -- ALTER DEFAULT PRIVILEGES ----------------------------------------------------------------
 

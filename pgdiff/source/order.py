@@ -97,6 +97,8 @@ def _defines(tree: ast.Node) -> set[Name]:
         return {("type", _last(tree.domainname))}
     if isinstance(tree, ast.CreateExtensionStmt):
         return {("extension", "*")}
+    if isinstance(tree, ast.AlterDefaultPrivilegesStmt):
+        return {("default privileges", "*")}
     if isinstance(tree, ast.DefineStmt) and tree.kind == enums.ObjectType.OBJECT_COLLATION:
         return {("collation", _last(tree.defnames))}
     if _attaches_partition(tree, enums.ObjectType.OBJECT_TABLE):
@@ -117,6 +119,23 @@ def _last(names: tuple[ast.String, ...] | None) -> str:
     return names[-1].sval if names else ""
 
 
+def _creates_granted_object(tree: ast.Node) -> bool:
+    """Whether the statement creates something ALTER DEFAULT PRIVILEGES gives grants on (not a schema:
+    default privileges IN SCHEMA need theirs first)."""
+    creates = (
+        ast.CreateStmt,
+        ast.ViewStmt,
+        ast.CreateTableAsStmt,
+        ast.CreateSeqStmt,
+        ast.CreateFunctionStmt,
+        ast.CompositeTypeStmt,
+        ast.CreateEnumStmt,
+        ast.CreateRangeStmt,
+        ast.CreateDomainStmt,
+    )
+    return isinstance(tree, creates)
+
+
 def _names_in(node: object) -> set[str]:
     if isinstance(node, ast.String):
         return {node.sval}
@@ -135,6 +154,9 @@ def _references(tree: ast.Node) -> set[Name]:
     found = collector.found
     if isinstance(tree, ast.CreateTrigStmt) and tree.funcname:
         found.add(("function", _last(tree.funcname)))
+    if _creates_granted_object(tree):
+        # A plan changes default privileges before it creates anything; the files load the same way.
+        found.add(("default privileges", "*"))
     if isinstance(tree, ast.AlterDefaultPrivilegesStmt):
         for option in tree.options or ():
             if option.defname == "schemas":
