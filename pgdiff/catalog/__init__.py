@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -31,6 +32,7 @@ from pgdiff.model import (
     Function,
     Index,
     Model,
+    ObjectRef,
     RangeType,
     Schema,
     Sequence,
@@ -55,6 +57,7 @@ QUERY_NAMES = (
     "functions",
     "triggers",
     "views",
+    "dependencies",
 )
 
 IDENTITY_KINDS = {"a": "always", "d": "by default", "": ""}
@@ -101,7 +104,7 @@ def _build_model(server_version: int, rows: dict[str, list[dict[str, Any]]]) -> 
     }
     constraints = {c.key: c for c in map(_constraint, rows["constraints"])}
     indexes = {i.key: i for i in map(_index, rows["indexes"])}
-    return Model(
+    model = Model(
         server_version=server_version,
         schemas={row["name"]: Schema(row["name"]) for row in rows["schemas"]},
         extensions={row["name"]: Extension(row["name"], row["schema"], row["version"]) for row in rows["extensions"]},
@@ -111,6 +114,18 @@ def _build_model(server_version: int, rows: dict[str, list[dict[str, Any]]]) -> 
         **_types(rows),
         **_functions_triggers_views(rows),
     )
+    return replace(model, dependencies=_dependencies(model, rows["dependencies"]))
+
+
+def _dependencies(model: Model, rows: list[dict[str, Any]]) -> frozenset[tuple[ObjectRef, ObjectRef]]:
+    """The pairs whose two ends the model manages (not, say, an identity column's sequence)."""
+    pairs = set()
+    for row in rows:
+        dependent: ObjectRef = (row["kind"], tuple(row["key"]))
+        referenced: ObjectRef = (row["ref_kind"], tuple(row["ref_key"]))
+        if model.contains(dependent) and model.contains(referenced):
+            pairs.add((dependent, referenced))
+    return frozenset(pairs)
 
 
 # -- sequences and types -------------------------------------------------------------

@@ -15,6 +15,7 @@ from pgdiff.plan.constraints import ConstraintPlanner
 from pgdiff.plan.datatypes import TypePlanner
 from pgdiff.plan.indexes import IndexPlanner
 from pgdiff.plan.phases import Phase
+from pgdiff.plan.rebuild import DependentPlanner
 from pgdiff.plan.routines import RoutinePlanner
 from pgdiff.plan.tables import TablePlanner
 from pgdiff.plan.types import Plan, group_statements
@@ -22,7 +23,7 @@ from pgdiff.plan.types import Plan, group_statements
 __all__ = ["Phase", "build_plan"]
 
 
-class Planner(TablePlanner, ConstraintPlanner, IndexPlanner, RoutinePlanner, TypePlanner):
+class Planner(TablePlanner, ConstraintPlanner, IndexPlanner, RoutinePlanner, TypePlanner, DependentPlanner):
     """Every kind's planning, over one shared state."""
 
 
@@ -30,6 +31,8 @@ def build_plan(changes: list[Change], current: Model, desired: Model) -> Plan:
     planner = Planner(current, desired, changes)
     for change in changes:
         planner.plan_change(change)
+    planner.replace_types()
+    planner.rebuild_what_stands_on_replaced_objects()
     planner.recreate_generated_columns_reading_changed_columns()
     planner.rebuild_what_stands_on_recreated_columns()
     planner.rebuild_foreign_keys_in_the_way()

@@ -1,0 +1,102 @@
+"""What stands on what, from a model's pg_depend pairs: dependents of an object, and dependency order.
+
+Pure functions over `Model.dependencies`. The planner uses them to drop, before an object is dropped
+and created again, everything that stands on it (dependents first), and to make those again afterwards
+from the desired model (in its dependency order).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pgdiff.errors import PgdiffError
+from pgdiff.model import Model, ObjectRef
+
+# Converted in place (ALTER COLUMN ... TYPE) rather than dropped: what stands on a column is not followed.
+_NOT_FOLLOWED = frozenset({"column"})
+
+
+def describe(ref: ObjectRef) -> str:
+    """`view public.a`, `function public.f(x integer)`, `default public.t.c`."""
+    kind, key = ref
+    if kind == "function":
+        return f"function {key[0]}.{key[1]}({key[2]})"
+    return f"{kind} {'.'.join(key)}"
+
+
+def dependents_index(model: Model) -> dict[ObjectRef, set[ObjectRef]]:
+    """For each object, the objects that depend on it directly."""
+    found: dict[ObjectRef, set[ObjectRef]] = {}
+    for dependent, referenced in model.dependencies:
+        found.setdefault(referenced, set()).add(dependent)
+    return found
+
+
+def dependents_of(
+    model: Model, roots: Iterable[ObjectRef], stop: Iterable[ObjectRef] = ()
+) -> set[ObjectRef]:
+    """Everything that stands on `roots`, directly or through other objects (not the roots themselves).
+
+    Columns, and the objects of `stop`, are reported but not followed: a column is converted to a new
+    type, not dropped, and what reads it is PostgreSQL's to keep (indexes) or the planner's column rules'
+    (views, generated columns); a `stop` object is changed in place.
+    """
+    kept = set(stop)
+    index = dependents_index(model)
+    start = set(roots)
+    seen: set[ObjectRef] = set()
+    pending = list(start)
+    while pending:
+        ref = pending.pop()
+        for dependent in index.get(ref, ()):
+            if dependent in seen or dependent in start:
+                continue
+            seen.add(dependent)
+            if dependent[0] not in _NOT_FOLLOWED and dependent not in kept:
+                pending.append(dependent)
+    return seen
+
+
+def dependency_order(model: Model, refs: Iterable[ObjectRef]) -> list[ObjectRef]:
+    """`refs` with each after those of `refs` it depends on (directly or through others), else sorted.
+
+    A cycle cannot be ordered: it is refused, naming its objects.
+    """
+    wanted = set(refs)
+    uses: dict[ObjectRef, set[ObjectRef]] = {}
+    for dependent, referenced in model.dependencies:
+        uses.setdefault(dependent, set()).add(referenced)
+    ordered: list[ObjectRef] = []
+    done: set[ObjectRef] = set()
+    path: list[ObjectRef] = []
+
+    def reachable_wanted(ref: ObjectRef) -> list[ObjectRef]:
+        """What `ref` uses among `wanted`, looking through objects outside it."""
+        found, seen, stack = [], {ref}, list(uses.get(ref, ()))
+        while stack:
+            other = stack.pop()
+            if other in seen:
+                continue
+            seen.add(other)
+            if other in wanted:
+                found.append(other)
+            else:
+                stack.extend(uses.get(other, ()))
+        return sorted(found)
+
+    def visit(ref: ObjectRef) -> None:
+        if ref in done:
+            return
+        if ref in path:
+            cycle = [*path[path.index(ref) :], ref]
+            raise PgdiffError("dependency cycle: " + " -> ".join(describe(r) for r in cycle))
+        path.append(ref)
+        for other in reachable_wanted(ref):
+            visit(other)
+        path.pop()
+        done.add(ref)
+        ordered.append(ref)
+
+    for ref in sorted(wanted):
+        visit(ref)
+    return ordered
