@@ -115,6 +115,7 @@ class PlannerBase:
         # Types created and dropped, emitted in dependency order by `order_types`.
         self._type_creates: list[tuple[str, EnumType | CompositeType | Domain | RangeType]] = []
         self._type_drops: list[tuple[str, EnumType | CompositeType | Domain | RangeType]] = []
+        self._types_set_aside: list[tuple[str, EnumType | CompositeType | Domain | RangeType]] = []
         # What stands, in the current database, on a function or type this plan drops or makes again: it is
         # dropped first and made again after (see `plan.rebuild`). Columns on such a type are converted.
         self._roots = replaced_roots(changes)

@@ -90,16 +90,23 @@ class TypePlanner(PlannerBase):
         self._type_drops.append((kind, obj))
 
     def order_types(self) -> None:
-        """Emit type creates in dependency order and type drops in the reverse order. A new type built on
-        one that is made again waits for it."""
+        """Emit type creates in the desired state's dependency order and type drops in the reverse of the
+        current one's, then the old types set aside by `replace_types`. A new type built on one that is
+        made again waits for it."""
         late = dependents_of(self.desired, self._replaced_types)
-        for kind, obj in _dependency_order(self._type_creates):
-            phase = Phase.REPLACE_TYPE if (kind, obj.key) in late else Phase.CREATE_TYPE
-            self._emit_type_create(kind, obj, phase)
-        for kind, obj in reversed(_dependency_order(self._type_drops)):
-            hazard = hz.breaking(f"{kind} type {dotted(obj.key)} is dropped")
-            sql = ddl.drop_type(obj.schema, obj.name, domain=kind == "domain")
-            self.emit(Phase.DROP_TYPE, self._type_statement(kind, obj.key, sql, "drop", hazard))
+        creates = {(kind, obj.key): obj for kind, obj in self._type_creates}
+        for ref in dependency_order(self.desired, list(creates)):
+            phase = Phase.REPLACE_TYPE if ref in late else Phase.CREATE_TYPE
+            self._emit_type_create(ref[0], creates[ref], phase)
+        drops = {(kind, obj.key): obj for kind, obj in self._type_drops}
+        for ref in reversed(dependency_order(self.current, list(drops))):
+            self._emit_type_drop(ref[0], drops[ref], hz.breaking(f"{ref[0]} type {dotted(ref[1])} is dropped"))
+        for kind, obj in self._types_set_aside:
+            self._emit_type_drop(kind, obj)
+
+    def _emit_type_drop(self, kind: str, obj: EnumType | CompositeType | Domain | RangeType, *hazards: Hazard):
+        sql = ddl.drop_type(obj.schema, obj.name, domain=kind == "domain")
+        self.emit(Phase.DROP_TYPE, self._type_statement(kind, obj.key, sql, "drop", *hazards))
 
     def _emit_type_create(self, kind: str, obj: EnumType | CompositeType | Domain | RangeType, phase: Phase) -> None:
         if isinstance(obj, EnumType):
@@ -144,10 +151,11 @@ class TypePlanner(PlannerBase):
         for table_key, names in sorted(self._converted_columns.items()):
             for name in sorted(names):
                 self._convert_column(table_key, name)
-        # Dropped by `order_types`, after the types being dropped that were built on them.
-        kept_aside = [ref for ref in order if ref in aside]
-        self._type_drops[:0] = [
-            (ref[0], replace(self._type_object(self.current, ref), name=temporary[ref])) for ref in kept_aside
+        # Dropped last by `order_types`, after the types being dropped that were built on them, dependents first.
+        self._types_set_aside = [
+            (ref[0], replace(self._type_object(self.current, ref), name=temporary[ref]))
+            for ref in reversed(order)
+            if ref in aside
         ]
 
     @staticmethod
@@ -336,36 +344,6 @@ class TypePlanner(PlannerBase):
 
 
 _TYPE_SUFFIX = re.compile(r"(\(.*\))?(\[\])*$")
-
-
-def _type_references(obj: object) -> set[str]:
-    """The type names a domain, composite or range is built on, as format_type() prints them."""
-    if isinstance(obj, Domain):
-        names = [obj.base_type]
-    elif isinstance(obj, CompositeType):
-        names = [a[1] for a in obj.attributes]
-    elif isinstance(obj, RangeType):
-        names = [obj.subtype]
-    else:
-        names = []
-    return {_TYPE_SUFFIX.sub("", name) for name in names}
-
-
-def _dependency_order(types: list[tuple[str, object]]) -> list[tuple[str, object]]:
-    """`types` with every type after the ones it is built on (kept in the diff's order otherwise)."""
-    pending = list(types)
-    done: set[str] = set()
-    ordered: list[tuple[str, object]] = []
-    names = {qualified(*obj.key) for _, obj in types}  # type: ignore[attr-defined]
-    while pending:
-        ready = next(
-            (item for item in pending if not (_type_references(item[1]) & names) - done - {qualified(*item[1].key)}),
-            pending[0],
-        )
-        ordered.append(ready)
-        done.add(qualified(*ready[1].key))  # type: ignore[attr-defined]
-        pending.remove(ready)
-    return ordered
 
 
 def _type_key(type_name: str) -> QualifiedName:

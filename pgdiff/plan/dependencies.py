@@ -58,11 +58,14 @@ def dependents_of(
 
 
 def dependency_order(model: Model, refs: Iterable[ObjectRef]) -> list[ObjectRef]:
-    """`refs` with each after those of `refs` it depends on (directly or through others), else sorted.
+    """`refs` with each after those of `refs` it depends on (directly or through others), otherwise in
+    the order given (sorted, for a set).
 
     A cycle cannot be ordered: it is refused, naming its objects.
     """
-    wanted = set(refs)
+    given = sorted(refs) if isinstance(refs, (set, frozenset)) else list(dict.fromkeys(refs))
+    position = {ref: index for index, ref in enumerate(given)}
+    wanted = set(given)
     uses: dict[ObjectRef, set[ObjectRef]] = {}
     for dependent, referenced in model.dependencies:
         uses.setdefault(dependent, set()).add(referenced)
@@ -82,7 +85,7 @@ def dependency_order(model: Model, refs: Iterable[ObjectRef]) -> list[ObjectRef]
                 found.append(other)
             else:
                 stack.extend(uses.get(other, ()))
-        return sorted(found)
+        return sorted(found, key=position.__getitem__)
 
     def visit(ref: ObjectRef) -> None:
         if ref in done:
@@ -97,6 +100,6 @@ def dependency_order(model: Model, refs: Iterable[ObjectRef]) -> list[ObjectRef]
         done.add(ref)
         ordered.append(ref)
 
-    for ref in sorted(wanted):
+    for ref in given:
         visit(ref)
     return ordered
