@@ -8,6 +8,7 @@ from pgdiff.diff import Change
 from pgdiff.model import (
     Function,
     FunctionKey,
+    Model,
     QualifiedName,
     Trigger,
     View,
@@ -15,6 +16,7 @@ from pgdiff.model import (
 from pgdiff.plan import ddl
 from pgdiff.plan import hazards as hz
 from pgdiff.plan.base import PlannerBase, dotted, signature_changes
+from pgdiff.plan.dependencies import dependency_order
 from pgdiff.plan.phases import Phase
 from pgdiff.plan.types import Hazard, Statement
 
@@ -186,7 +188,7 @@ class RoutinePlanner(PlannerBase):
         """Views in dependency order, then the triggers and indexes that views or functions being
         created again take with them."""
         current, desired = self.current.views, self.desired.views
-        for key in reversed(self._view_order(current, self._views_dropped)):
+        for key in reversed(self._view_order(self.current, self._views_dropped)):
             view = current[key]
             action = "alter" if key in desired else "drop"
             hazards: tuple[Hazard, ...] = ()
@@ -196,7 +198,7 @@ class RoutinePlanner(PlannerBase):
                 hazards = hz.view_rebuilt(dotted(key), "its definition or what it reads changes")
             self.emit(Phase.DROP_VIEW, self._view_statement(view, ddl.drop_view(view), action, hazards))
         changed = {c.key for c in self.changes if c.kind == "view"}
-        for key in self._view_order(desired, self._views_built | (changed & desired.keys())):
+        for key in self._view_order(self.desired, self._views_built | (changed & desired.keys())):
             view = desired[key]
             old = current.get(key)
             if key in self._views_built:
@@ -232,21 +234,6 @@ class RoutinePlanner(PlannerBase):
                 self._create_trigger(self.desired.triggers[key], "alter")
 
     @staticmethod
-    def _view_order(views: dict[QualifiedName, View], keys: set[QualifiedName]) -> list[QualifiedName]:
-        """`keys` with every view after the views (of `keys`) it reads; otherwise in name order."""
-        ordered: list[QualifiedName] = []
-        seen: set[QualifiedName] = set()
-
-        def visit(key: QualifiedName) -> None:
-            if key in seen:
-                return
-            seen.add(key)
-            for schema, relation, _ in views[key].uses_relations:
-                if (schema, relation) in keys and (schema, relation) != key:
-                    visit((schema, relation))
-            ordered.append(key)
-
-        for key in sorted(keys):
-            visit(key)
-        return ordered
-
+    def _view_order(model: Model, keys: set[QualifiedName]) -> list[QualifiedName]:
+        """`keys` with every view after the views (of `keys`) it reads, from pg_depend; otherwise in name order."""
+        return [key for _, key in dependency_order(model, {("view", key) for key in keys})]  # type: ignore[misc]
