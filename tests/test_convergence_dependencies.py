@@ -438,6 +438,77 @@ TYPE_CASES.append(
     )
 )
 
+COUNT_IN = (
+    "CREATE FUNCTION count_in(s workflow_status DEFAULT 'active') RETURNS bigint LANGUAGE sql STABLE "
+    "AS $$ SELECT count(*) FROM workflows WHERE status = s $$;"
+)
+
+MORE_CASES = [
+    Case(
+        "composite-loses-attribute-while-column-uses-it",
+        STATUS
+        + "CREATE TYPE step_config AS (timeout_seconds integer, retries integer);"
+        + workflows("config step_config"),
+        STATUS + "CREATE TYPE step_config AS (timeout_seconds integer);" + workflows("config step_config"),
+    ),
+    Case(
+        "domain-default-calls-function-whose-argument-is-renamed",
+        STATUS
+        + normalize()
+        + "CREATE DOMAIN slug AS text DEFAULT normalize_title('Untitled') CHECK (VALUE <> '');"
+        + workflows("slug slug"),
+        STATUS
+        + normalize("title text")
+        + "CREATE DOMAIN slug AS text DEFAULT normalize_title('Untitled') CHECK (VALUE <> '');"
+        + workflows("slug slug"),
+    ),
+    Case(
+        "domain-over-enum-created-while-enum-loses-a-label",
+        STATUS + workflows(),
+        STATUS_WITHOUT_PAUSED
+        + "CREATE DOMAIN live_status AS workflow_status CHECK (VALUE <> 'archived');"
+        + workflows("last_live_status live_status"),
+    ),
+    Case(
+        "enum-reordered-while-function-returns-it",
+        STATUS + "CREATE FUNCTION initial_status() RETURNS workflow_status LANGUAGE sql IMMUTABLE "
+        "RETURN 'draft'::workflow_status;" + workflows("first_status workflow_status DEFAULT initial_status()"),
+        STATUS_REORDERED + "CREATE FUNCTION initial_status() RETURNS workflow_status LANGUAGE sql IMMUTABLE "
+        "RETURN 'draft'::workflow_status;" + workflows("first_status workflow_status DEFAULT initial_status()"),
+    ),
+    Case(
+        "enum-label-removed-while-function-argument-default-names-a-label",
+        STATUS + workflows() + COUNT_IN,
+        STATUS_WITHOUT_PAUSED + workflows() + COUNT_IN,
+    ),
+    Case(
+        "function-result-changes-while-view-and-trigger-use-it",
+        STATUS
+        + is_open()
+        + workflows()
+        + "CREATE VIEW open_workflows AS SELECT id, title FROM workflows WHERE is_open(status);"
+        + UPDATED_AT.replace("FOR EACH ROW", "FOR EACH ROW WHEN (is_open(NEW.status))"),
+        STATUS + "CREATE FUNCTION is_open(s workflow_status) RETURNS integer LANGUAGE sql IMMUTABLE "
+        "RETURN (s IN ('draft', 'active'))::integer;"
+        + workflows()
+        + "CREATE VIEW open_workflows AS SELECT id, title FROM workflows WHERE is_open(status) = 1;"
+        + UPDATED_AT.replace("FOR EACH ROW", "FOR EACH ROW WHEN (is_open(NEW.status) = 1)"),
+    ),
+    Case(
+        "enum-reordered-while-unique-partial-index-and-foreign-key",
+        STATUS
+        + workflows()
+        + "CREATE UNIQUE INDEX workflows_one_active_title ON workflows (title) WHERE status = 'active';"
+        "CREATE TABLE workflow_runs (id bigint PRIMARY KEY, workflow_id bigint NOT NULL REFERENCES workflows, "
+        "status workflow_status NOT NULL DEFAULT 'active');",
+        STATUS_REORDERED
+        + workflows()
+        + "CREATE UNIQUE INDEX workflows_one_active_title ON workflows (title) WHERE status = 'active';"
+        "CREATE TABLE workflow_runs (id bigint PRIMARY KEY, workflow_id bigint NOT NULL REFERENCES workflows, "
+        "status workflow_status NOT NULL DEFAULT 'active');",
+    ),
+]
+
 RELATION_CASES = [
     Case(
         "view-on-view-on-column-whose-type-changes",
@@ -473,7 +544,7 @@ RELATION_CASES = [
     ),
 ]
 
-CASES = FUNCTION_CASES + ENUM_CASES + TYPE_CASES + RELATION_CASES
+CASES = FUNCTION_CASES + ENUM_CASES + TYPE_CASES + MORE_CASES + RELATION_CASES
 
 
 @pytest.mark.parametrize("case", forward(CASES))
@@ -556,6 +627,13 @@ def test_composite_conversion_keeps_attributes(pg):
     with psycopg.connect(pg.conninfo(result.current_db)) as conn:
         rows = conn.execute("SELECT (config).timeout_seconds, (config).label FROM workflows").fetchall()
     assert rows == [(30, "fast"), (30, "fast")]
+
+
+def test_function_body_change_leaves_what_uses_it_alone(pg):
+    with_check = workflows("CONSTRAINT title_normalized CHECK (normalize_title(title) <> '')")
+    changed = normalize().replace("lower(btrim(t))", "upper(btrim(t))")
+    sql = assert_converges(pg, STATUS + normalize() + with_check, STATUS + changed + with_check).sql
+    assert len(sql) == 1 and sql[0].startswith("CREATE OR REPLACE FUNCTION public.normalize_title(t text)")
 
 
 # -- the dependency facts --------------------------------------------------------------------
