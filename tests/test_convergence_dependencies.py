@@ -511,6 +511,19 @@ MORE_CASES = [
 
 RELATION_CASES = [
     Case(
+        "column-retyped-while-sql-function-body-reads-it",
+        STATUS
+        + workflows("duration_minutes integer")
+        + "CREATE FUNCTION total_minutes() RETURNS bigint LANGUAGE sql STABLE "
+        "BEGIN ATOMIC SELECT sum(duration_minutes) FROM workflows; END;"
+        "CREATE VIEW workload AS SELECT total_minutes() AS minutes;",
+        STATUS
+        + workflows("duration_minutes bigint")
+        + "CREATE FUNCTION total_minutes() RETURNS bigint LANGUAGE sql STABLE "
+        "BEGIN ATOMIC SELECT sum(duration_minutes) FROM workflows; END;"
+        "CREATE VIEW workload AS SELECT total_minutes() AS minutes;",
+    ),
+    Case(
         "view-on-view-on-column-whose-type-changes",
         STATUS
         + workflows("duration_minutes integer")

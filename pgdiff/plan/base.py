@@ -116,10 +116,13 @@ class PlannerBase:
         self._type_creates: list[tuple[str, EnumType | CompositeType | Domain | RangeType]] = []
         self._type_drops: list[tuple[str, EnumType | CompositeType | Domain | RangeType]] = []
         self._types_set_aside: list[tuple[str, EnumType | CompositeType | Domain | RangeType]] = []
-        # What stands, in the current database, on a function or type this plan drops or makes again: it is
-        # dropped first and made again after (see `plan.rebuild`). Columns on such a type are converted.
-        self._roots = replaced_roots(changes)
-        self._standing = dependents_of(current, self._roots)
+        self._find_what_stands_on_replaced_objects()
+
+    def _find_what_stands_on_replaced_objects(self) -> None:
+        """What stands, in the current database, on a function or type this plan drops or makes again: it is
+        dropped first and made again after (see `plan.rebuild`). Columns on such a type are converted."""
+        self._roots = replaced_roots(self.changes)
+        self._standing = dependents_of(self.current, self._roots)
         self._replaced_types = self._types_made_again()
         # A domain whose CHECK or default calls such a function, and is not built on such a type, keeps
         # standing: its checks and default are taken off and put back.
@@ -127,10 +130,15 @@ class PlannerBase:
             ref for ref in self._standing if ref[0] == "domain" and ref not in self._replaced_types
         }
         if self._rechecked_domains:
-            self._standing = dependents_of(current, self._roots, stop=self._rechecked_domains)
+            self._standing = dependents_of(self.current, self._roots, stop=self._rechecked_domains)
         self._converted_columns = self._columns_on(self._replaced_types)
         for table, names in self._converted_columns.items():
             self._retyped_columns.setdefault(table, set()).update(names)
+        # PostgreSQL refuses to retype a column a SQL-standard function body reads: those functions (and what
+        # stands on them) are made again too.
+        readers = self._functions_reading(self._retyped_columns)
+        if readers:
+            self._standing |= readers | dependents_of(self.current, readers, stop=self._rechecked_domains)
 
     def _types_made_again(self) -> set[ObjectRef]:
         """Types of the desired state replaced by their own change, or built on one that is."""
@@ -144,6 +152,16 @@ class PlannerBase:
                     found.add(dependent)
                     grew = True
         return found
+
+    def _functions_reading(self, columns: dict[QualifiedName, set[str]]) -> set[ObjectRef]:
+        """Functions whose SQL-standard body or row-type argument reads one of `columns`."""
+        return {
+            dependent
+            for dependent, referenced in self.current.dependencies
+            if dependent[0] == "function"
+            and referenced[0] == "column"
+            and referenced[1][2] in columns.get((referenced[1][0], referenced[1][1]), set())
+        }
 
     def _columns_on(self, types: set[ObjectRef]) -> dict[QualifiedName, set[str]]:
         """Columns that stay, by table, whose type is one of `types` (or an array of it)."""
