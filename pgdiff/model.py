@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 QualifiedName = tuple[str, str]  # (schema, name)
 # (kind, identity key), the kind as `Change.kind` names it ("table", "column", "function", ...) or "default"
 # (a column's default or generation expression, keyed by its column).
-ObjectRef = tuple[str, tuple[str, ...]]
+KindKey = tuple[str, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -334,9 +334,9 @@ class Model:
     triggers: dict[tuple[str, str, str], Trigger] = field(default_factory=dict)
     views: dict[QualifiedName, View] = field(default_factory=dict)  # and materialized views
     # (dependent, what it depends on), from pg_depend: facts for ordering, never a difference by themselves.
-    dependencies: frozenset[tuple[ObjectRef, ObjectRef]] = field(default_factory=frozenset, compare=False)
+    dependencies: frozenset[tuple[KindKey, KindKey]] = field(default_factory=frozenset, compare=False)
 
-    def contains(self, ref: ObjectRef) -> bool:
+    def holds(self, ref: KindKey) -> bool:
         """Whether the object `ref` names is one this model manages."""
         kind, key = ref
         if kind in ("column", "default"):

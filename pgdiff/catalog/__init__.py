@@ -31,8 +31,8 @@ from pgdiff.model import (
     Extension,
     Function,
     Index,
+    KindKey,
     Model,
-    ObjectRef,
     RangeType,
     Schema,
     Sequence,
@@ -117,13 +117,13 @@ def _build_model(server_version: int, rows: dict[str, list[dict[str, Any]]]) -> 
     return replace(model, dependencies=_dependencies(model, rows["dependencies"]))
 
 
-def _dependencies(model: Model, rows: list[dict[str, Any]]) -> frozenset[tuple[ObjectRef, ObjectRef]]:
+def _dependencies(model: Model, rows: list[dict[str, Any]]) -> frozenset[tuple[KindKey, KindKey]]:
     """The pairs whose two ends the model manages (not, say, an identity column's sequence)."""
     pairs = set()
     for row in rows:
-        dependent: ObjectRef = (row["kind"], tuple(row["key"]))
-        referenced: ObjectRef = (row["ref_kind"], tuple(row["ref_key"]))
-        if model.contains(dependent) and model.contains(referenced):
+        dependent: KindKey = (row["kind"], tuple(row["key"]))
+        referenced: KindKey = (row["ref_kind"], tuple(row["ref_key"]))
+        if model.holds(dependent) and model.holds(referenced):
             pairs.add((dependent, referenced))
     return frozenset(pairs)
 

@@ -13,8 +13,8 @@ from pgdiff.model import (
     CompositeType,
     Domain,
     EnumType,
+    KindKey,
     Model,
-    ObjectRef,
     QualifiedName,
     RangeType,
 )
@@ -82,10 +82,10 @@ def type_replaced(change: Change) -> bool:
     return True  # ranges: nothing of a range type can change in place
 
 
-def replaced_roots(changes: list[Change]) -> set[ObjectRef]:
+def replaced_roots(changes: list[Change]) -> set[KindKey]:
     """Objects this plan drops, for good or to make them again, whose dependents may stay: functions
     (dropped, or with a new signature) and types PostgreSQL cannot change in place."""
-    roots: set[ObjectRef] = {("function", key) for key in signature_changes(changes)}
+    roots: set[KindKey] = {("function", key) for key in signature_changes(changes)}
     for change in changes:
         if change.kind == "function" and change.action == "drop":
             roots.add(("function", change.key))
@@ -140,10 +140,10 @@ class PlannerBase:
         if readers:
             self._standing |= readers | dependents_of(self.current, readers, stop=self._rechecked_domains)
 
-    def _types_made_again(self) -> set[ObjectRef]:
+    def _types_made_again(self) -> set[KindKey]:
         """Types of the desired state replaced by their own change, or built on one that is."""
-        found = {ref for ref in self._roots if ref[0] in TYPE_KINDS and self.desired.contains(ref)}
-        candidates = {ref for ref in self._standing if ref[0] in TYPE_KINDS and self.desired.contains(ref)}
+        found = {ref for ref in self._roots if ref[0] in TYPE_KINDS and self.desired.holds(ref)}
+        candidates = {ref for ref in self._standing if ref[0] in TYPE_KINDS and self.desired.holds(ref)}
         grew = True
         while grew:
             grew = False
@@ -153,7 +153,7 @@ class PlannerBase:
                     grew = True
         return found
 
-    def _functions_reading(self, columns: dict[QualifiedName, set[str]]) -> set[ObjectRef]:
+    def _functions_reading(self, columns: dict[QualifiedName, set[str]]) -> set[KindKey]:
         """Functions whose SQL-standard body or row-type argument reads one of `columns`."""
         return {
             dependent
@@ -163,7 +163,7 @@ class PlannerBase:
             and referenced[1][2] in columns.get((referenced[1][0], referenced[1][1]), set())
         }
 
-    def _columns_on(self, types: set[ObjectRef]) -> dict[QualifiedName, set[str]]:
+    def _columns_on(self, types: set[KindKey]) -> dict[QualifiedName, set[str]]:
         """Columns that stay, by table, whose type is one of `types` (or an array of it)."""
         found: dict[QualifiedName, set[str]] = {}
         for dependent, referenced in self.current.dependencies:
@@ -174,7 +174,7 @@ class PlannerBase:
                 continue
             if name in self._retyped_columns.get(table, set()):
                 continue  # its own change gives it its new type
-            if self.desired.contains(dependent):
+            if self.desired.holds(dependent):
                 found.setdefault(table, set()).add(name)
         return found
 

@@ -11,8 +11,8 @@ from pgdiff.model import (
     CompositeType,
     Domain,
     EnumType,
+    KindKey,
     Model,
-    ObjectRef,
     QualifiedName,
     RangeType,
     Sequence,
@@ -134,7 +134,7 @@ class TypePlanner(PlannerBase):
         if not self._replaced_types:
             return
         # Types built on them that are dropped for good go first (not at the end, with the other drops).
-        gone = {ref for ref in self._standing if ref[0] in TYPE_KINDS and not self.desired.contains(ref)}
+        gone = {ref for ref in self._standing if ref[0] in TYPE_KINDS and not self.desired.holds(ref)}
         for ref in reversed(dependency_order(self.current, gone)):
             self._type_drops.remove((ref[0], self._type_object(self.current, ref)))
             obj = self._type_object(self.current, ref)
@@ -159,12 +159,12 @@ class TypePlanner(PlannerBase):
         ]
 
     @staticmethod
-    def _type_object(model: Model, ref: ObjectRef) -> EnumType | CompositeType | Domain | RangeType:
+    def _type_object(model: Model, ref: KindKey) -> EnumType | CompositeType | Domain | RangeType:
         return {"enum": model.enums, "composite": model.composites, "domain": model.domains, "range": model.ranges}[
             ref[0]
         ][ref[1]]
 
-    def _types_kept_aside(self, order: list[ObjectRef]) -> set[ObjectRef]:
+    def _types_kept_aside(self, order: list[KindKey]) -> set[KindKey]:
         """Replaced types that converted columns still use while they are converted, and what those are built on."""
         used = {referenced for dependent, referenced in self.current.dependencies if dependent[0] == "column"
                 and dependent[1][2] in self._converted_columns.get((dependent[1][0], dependent[1][1]), set())}
@@ -174,7 +174,7 @@ class TypePlanner(PlannerBase):
                 aside |= {r for d, r in self.current.dependencies if d == ref and r in self._replaced_types}
         return aside
 
-    def _put_type_away(self, ref: ObjectRef, temporary: str | None) -> None:
+    def _put_type_away(self, ref: KindKey, temporary: str | None) -> None:
         kind, key = ref
         old = self._type_object(self.current, ref)
         new = self._type_object(self.desired, ref)

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from pgdiff.errors import PgdiffError
-from pgdiff.model import Model, ObjectRef
+from pgdiff.model import KindKey, Model
 
 # Converted in place (ALTER COLUMN ... TYPE) rather than dropped: what stands on a column is not followed.
 _NOT_FOLLOWED = frozenset({"column"})
 
 
-def describe(ref: ObjectRef) -> str:
+def describe(ref: KindKey) -> str:
     """`view public.a`, `function public.f(x integer)`, `default public.t.c`."""
     kind, key = ref
     if kind == "function":
@@ -24,17 +24,17 @@ def describe(ref: ObjectRef) -> str:
     return f"{kind} {'.'.join(key)}"
 
 
-def dependents_index(model: Model) -> dict[ObjectRef, set[ObjectRef]]:
+def dependents_index(model: Model) -> dict[KindKey, set[KindKey]]:
     """For each object, the objects that depend on it directly."""
-    found: dict[ObjectRef, set[ObjectRef]] = {}
+    found: dict[KindKey, set[KindKey]] = {}
     for dependent, referenced in model.dependencies:
         found.setdefault(referenced, set()).add(dependent)
     return found
 
 
 def dependents_of(
-    model: Model, roots: Iterable[ObjectRef], stop: Iterable[ObjectRef] = ()
-) -> set[ObjectRef]:
+    model: Model, roots: Iterable[KindKey], stop: Iterable[KindKey] = ()
+) -> set[KindKey]:
     """Everything that stands on `roots`, directly or through other objects (not the roots themselves).
 
     Columns, and the objects of `stop`, are reported but not followed: a column is converted to a new
@@ -44,7 +44,7 @@ def dependents_of(
     kept = set(stop)
     index = dependents_index(model)
     start = set(roots)
-    seen: set[ObjectRef] = set()
+    seen: set[KindKey] = set()
     pending = list(start)
     while pending:
         ref = pending.pop()
@@ -57,7 +57,7 @@ def dependents_of(
     return seen
 
 
-def dependency_order(model: Model, refs: Iterable[ObjectRef]) -> list[ObjectRef]:
+def dependency_order(model: Model, refs: Iterable[KindKey]) -> list[KindKey]:
     """`refs` with each after those of `refs` it depends on (directly or through others), otherwise in
     the order given (sorted, for a set).
 
@@ -66,14 +66,14 @@ def dependency_order(model: Model, refs: Iterable[ObjectRef]) -> list[ObjectRef]
     given = sorted(refs) if isinstance(refs, (set, frozenset)) else list(dict.fromkeys(refs))
     position = {ref: index for index, ref in enumerate(given)}
     wanted = set(given)
-    uses: dict[ObjectRef, set[ObjectRef]] = {}
+    uses: dict[KindKey, set[KindKey]] = {}
     for dependent, referenced in model.dependencies:
         uses.setdefault(dependent, set()).add(referenced)
-    ordered: list[ObjectRef] = []
-    done: set[ObjectRef] = set()
-    path: list[ObjectRef] = []
+    ordered: list[KindKey] = []
+    done: set[KindKey] = set()
+    path: list[KindKey] = []
 
-    def reachable_wanted(ref: ObjectRef) -> list[ObjectRef]:
+    def reachable_wanted(ref: KindKey) -> list[KindKey]:
         """What `ref` uses among `wanted`, looking through objects outside it."""
         found, seen, stack = [], {ref}, list(uses.get(ref, ()))
         while stack:
@@ -87,7 +87,7 @@ def dependency_order(model: Model, refs: Iterable[ObjectRef]) -> list[ObjectRef]
                 stack.extend(uses.get(other, ()))
         return sorted(found, key=position.__getitem__)
 
-    def visit(ref: ObjectRef) -> None:
+    def visit(ref: KindKey) -> None:
         if ref in done:
             return
         if ref in path:

@@ -30,7 +30,7 @@ class DependentPlanner(PlannerBase):
     def rebuild_what_stands_on_replaced_objects(self) -> None:
         changed = {(change.kind, change.key) for change in self.changes}
         column_changes = {change.key for change in self.changes if change.kind == "column"}
-        standing = [ref for ref in self._standing if ref not in changed and self.desired.contains(ref)]
+        standing = [ref for ref in self._standing if ref not in changed and self.desired.holds(ref)]
         for kind, key in sorted(standing):
             if kind == "index":
                 if self.current.indexes[key].table_key in self._views_dropped:  # type: ignore[index]
