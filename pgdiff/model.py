@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 QualifiedName = tuple[str, str]  # (schema, name)
+# (kind, identity key), the kind as `Change.kind` names it ("table", "column", "function", ...) or "default"
+# (a column's default or generation expression, keyed by its column).
+KindKey = tuple[str, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -533,6 +536,35 @@ class Model:
     owners: dict[tuple[str, str], Owner] = field(default_factory=dict)
     default_privileges: dict[tuple[str, str, str], DefaultPrivileges] = field(default_factory=dict)
     policies: dict[tuple[str, str, str], Policy] = field(default_factory=dict)
+    # (dependent, what it depends on), from pg_depend: facts for ordering, never a difference by themselves.
+    dependencies: frozenset[tuple[KindKey, KindKey]] = field(default_factory=frozenset, compare=False)
+
+    def holds(self, ref: KindKey) -> bool:
+        """Whether the object `ref` names is one this model manages."""
+        kind, key = ref
+        if kind in ("column", "default"):
+            table = self.tables.get((key[0], key[1]))
+            column = table.column(key[2]) if table is not None else None
+            return column is not None and (kind == "column" or column.default is not None)
+        objects = self._by_kind().get(kind)
+        return objects is not None and (key[0] if kind in ("schema", "extension") else key) in objects
+
+    def _by_kind(self) -> dict[str, dict]:
+        return {
+            "schema": self.schemas,
+            "extension": self.extensions,
+            "table": self.tables,
+            "constraint": self.constraints,
+            "index": self.indexes,
+            "sequence": self.sequences,
+            "enum": self.enums,
+            "composite": self.composites,
+            "domain": self.domains,
+            "range": self.ranges,
+            "function": self.functions,
+            "trigger": self.triggers,
+            "view": self.views,
+        }
 
     def comparable(self) -> dict[str, object]:
         """The parts that must be equal for two databases to be in sync."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -34,6 +35,7 @@ from pgdiff.model import (
     Function,
     Grant,
     Index,
+    KindKey,
     Model,
     Owner,
     Policy,
@@ -71,6 +73,7 @@ QUERY_NAMES = (
     "privileges",
     "owners",
     "default_privileges",
+    "dependencies",
 )
 
 IDENTITY_KINDS = {"a": "always", "d": "by default", "": ""}
@@ -118,7 +121,7 @@ def _build_model(server_version: int, rows: dict[str, list[dict[str, Any]]]) -> 
     }
     constraints = {c.key: c for c in map(_constraint, rows["constraints"])}
     indexes = {i.key: i for i in map(_index, rows["indexes"])}
-    return Model(
+    model = Model(
         server_version=server_version,
         schemas={row["name"]: Schema(row["name"]) for row in rows["schemas"]},
         extensions={row["name"]: Extension(row["name"], row["schema"], row["version"]) for row in rows["extensions"]},
@@ -135,6 +138,7 @@ def _build_model(server_version: int, rows: dict[str, list[dict[str, Any]]]) -> 
         owners={o.key: o for o in map(_owner, rows["owners"])},
         default_privileges={d.key: d for d in map(_default_privileges, rows["default_privileges"])},
     )
+    return replace(model, dependencies=_dependencies(model, rows["dependencies"]))
 
 
 def _table(row: dict[str, Any], columns: tuple[Column, ...]) -> Table:
@@ -154,6 +158,17 @@ def _table(row: dict[str, Any], columns: tuple[Column, ...]) -> Table:
         replica_identity=row["replica_identity"],
         replica_index=row["replica_index"] if row["replica_identity"] == "i" else None,
     )
+
+
+def _dependencies(model: Model, rows: list[dict[str, Any]]) -> frozenset[tuple[KindKey, KindKey]]:
+    """The pairs whose two ends the model manages (not, say, an identity column's sequence)."""
+    pairs = set()
+    for row in rows:
+        dependent: KindKey = (row["kind"], tuple(row["key"]))
+        referenced: KindKey = (row["ref_kind"], tuple(row["ref_key"]))
+        if model.holds(dependent) and model.holds(referenced):
+            pairs.add((dependent, referenced))
+    return frozenset(pairs)
 
 
 # -- sequences and types -------------------------------------------------------------

@@ -15,11 +15,13 @@ from pgdiff.model import (
     CompositeType,
     Domain,
     EnumType,
+    KindKey,
     Model,
     ObjectRef,
     QualifiedName,
     RangeType,
 )
+from pgdiff.plan.dependencies import dependents_of
 from pgdiff.plan.phases import Phase
 from pgdiff.plan.types import Statement
 
@@ -85,6 +87,55 @@ def home_of(ref: ObjectRef) -> str | None:
 _PARENT_KINDS = ("table", "view", "materialized view")
 
 
+TYPE_KINDS = ("enum", "composite", "domain", "range")
+
+
+def signature_changes(changes: list[Change]) -> set[tuple[str, ...]]:
+    """Functions CREATE OR REPLACE cannot change: another kind, result type or argument list."""
+    found = set()
+    for change in changes:
+        if change.kind == "function" and change.action == "alter":
+            old, new = change.current, change.desired
+            if (old.kind, old.result, old.arguments) != (new.kind, new.result, new.arguments):
+                found.add(change.key)
+    return found
+
+
+def type_replaced(change: Change) -> bool:
+    """Whether PostgreSQL cannot make this type change in place: the type is made again."""
+    if change.kind not in TYPE_KINDS or change.action != "alter":
+        return False
+    old, new = change.current, change.desired
+    if change.kind == "enum":
+        return [label for label in new.labels if label in old.labels] != list(old.labels)
+    if change.kind == "domain":
+        return bool({"base_type", "collation"} & set(change.attributes))
+    if change.kind == "composite":
+        # ADD and DROP ATTRIBUTE work in place (at the end, even while columns use the type); reordering or
+        # retyping an attribute does not.
+        old_names, new_names = [a[0] for a in old.attributes], [a[0] for a in new.attributes]
+        kept = [name for name in new_names if name in old_names]
+        old_kept = {a[0]: a for a in old.attributes if a[0] in new_names}
+        return (
+            kept != [name for name in old_names if name in new_names]
+            or new_names[: len(kept)] != kept
+            or any(old_kept[a[0]] != a for a in new.attributes if a[0] in old_kept)
+        )
+    return True  # ranges: nothing of a range type can change in place
+
+
+def replaced_roots(changes: list[Change]) -> set[KindKey]:
+    """Objects this plan drops, for good or to make them again, whose dependents may stay: functions
+    (dropped, or with a new signature) and types PostgreSQL cannot change in place."""
+    roots: set[KindKey] = {("function", key) for key in signature_changes(changes)}
+    for change in changes:
+        if change.kind == "function" and change.action == "drop":
+            roots.add(("function", change.key))
+        elif type_replaced(change):
+            roots.add((change.kind, change.key))
+    return roots
+
+
 class PlannerBase:
     def __init__(self, current: Model, desired: Model, changes: list[Change]) -> None:
         self.current = current
@@ -106,6 +157,72 @@ class PlannerBase:
         # Types created and dropped, emitted in dependency order by `order_types`.
         self._type_creates: list[tuple[str, EnumType | CompositeType | Domain | RangeType]] = []
         self._type_drops: list[tuple[str, EnumType | CompositeType | Domain | RangeType]] = []
+        self._types_set_aside: list[tuple[str, EnumType | CompositeType | Domain | RangeType]] = []
+        self._find_what_stands_on_replaced_objects()
+
+    def _find_what_stands_on_replaced_objects(self) -> None:
+        """What stands, in the current database, on a function or type this plan drops or makes again: it is
+        dropped first and made again after (see `plan.rebuild`). Columns on such a type are converted."""
+        self._roots = replaced_roots(self.changes)
+        self._standing = dependents_of(self.current, self._roots)
+        self._replaced_types = self._types_made_again()
+        # A domain whose CHECK or default calls such a function, and is not built on such a type, keeps
+        # standing: its checks and default are taken off and put back.
+        self._rechecked_domains = {
+            ref for ref in self._standing if ref[0] == "domain" and ref not in self._replaced_types
+        }
+        if self._rechecked_domains:
+            self._standing = dependents_of(self.current, self._roots, stop=self._rechecked_domains)
+        self._converted_columns = self._columns_on(self._replaced_types)
+        for table, names in self._converted_columns.items():
+            self._retyped_columns.setdefault(table, set()).update(names)
+        # PostgreSQL refuses to retype a column a SQL-standard function body reads: those functions (and what
+        # stands on them) are made again too.
+        readers = self._functions_reading(self._retyped_columns)
+        if readers:
+            self._standing |= readers | dependents_of(self.current, readers, stop=self._rechecked_domains)
+
+    def _types_made_again(self) -> set[KindKey]:
+        """Types of the desired state replaced by their own change, or built on one that is."""
+        found = {ref for ref in self._roots if ref[0] in TYPE_KINDS and self.desired.holds(ref)}
+        candidates = {ref for ref in self._standing if ref[0] in TYPE_KINDS and self.desired.holds(ref)}
+        grew = True
+        while grew:
+            grew = False
+            for dependent, referenced in self.current.dependencies:
+                if dependent in candidates and dependent not in found and referenced in found:
+                    found.add(dependent)
+                    grew = True
+        return found
+
+    def _functions_reading(self, columns: dict[QualifiedName, set[str]]) -> set[KindKey]:
+        """Functions whose SQL-standard body or row-type argument reads one of `columns`."""
+        return {
+            dependent
+            for dependent, referenced in self.current.dependencies
+            if dependent[0] == "function"
+            and referenced[0] == "column"
+            and referenced[1][2] in columns.get((referenced[1][0], referenced[1][1]), set())
+        }
+
+    def _columns_on(self, types: set[KindKey]) -> dict[QualifiedName, set[str]]:
+        """Columns that stay, by table, whose type is one of `types` (or an array of it)."""
+        found: dict[QualifiedName, set[str]] = {}
+        for dependent, referenced in self.current.dependencies:
+            if dependent[0] != "column" or referenced not in types:
+                continue
+            table, name = (dependent[1][0], dependent[1][1]), dependent[1][2]
+            if table in self.dropped_tables or name in self._dropped_columns.get(table, set()):
+                continue
+            if name in self._retyped_columns.get(table, set()):
+                continue  # its own change gives it its new type
+            if self.desired.holds(dependent):
+                found.setdefault(table, set()).add(name)
+        return found
+
+    def stands_on_replaced(self, kind: str, key: tuple[str, ...]) -> bool:
+        """Whether the object stands on a function or type this plan drops or makes again."""
+        return (kind, key) in self._standing
 
     # -- bookkeeping ------------------------------------------------------------------
 

@@ -132,7 +132,7 @@ class ConstraintPlanner(PlannerBase):
     def _constraint_alter(self, change: Change) -> None:
         old: Constraint = change.current
         new: Constraint = change.desired
-        if change.attributes == ("validated",) and new.validated:
+        if change.attributes == ("validated",) and new.validated and not self.stands_on_replaced("constraint", old.key):
             self._validate(new)
             return
         self._drop_constraint(old)

@@ -8,17 +8,19 @@ from dataclasses import replace
 from pgdiff.diff import Change
 from pgdiff.errors import PgdiffError
 from pgdiff.model import (
-    Column,
     CompositeType,
     Domain,
     EnumType,
+    KindKey,
+    Model,
     QualifiedName,
     RangeType,
     Sequence,
 )
 from pgdiff.plan import ddl
 from pgdiff.plan import hazards as hz
-from pgdiff.plan.base import PlannerBase, dotted
+from pgdiff.plan.base import TYPE_KINDS, PlannerBase, dotted
+from pgdiff.plan.dependencies import dependency_order, dependents_of
 from pgdiff.plan.phases import Phase
 from pgdiff.plan.types import Hazard, Statement
 from pgdiff.quoting import ident, qualified
@@ -88,13 +90,23 @@ class TypePlanner(PlannerBase):
         self._type_drops.append((kind, obj))
 
     def order_types(self) -> None:
-        """Emit type creates in dependency order and type drops in the reverse order."""
-        for kind, obj in _dependency_order(self._type_creates):
-            self._emit_type_create(kind, obj, Phase.CREATE_TYPE)
-        for kind, obj in reversed(_dependency_order(self._type_drops)):
-            hazard = hz.breaking(f"{kind} type {dotted(obj.key)} is dropped")
-            sql = ddl.drop_type(obj.schema, obj.name, domain=kind == "domain")
-            self.emit(Phase.DROP_TYPE, self._type_statement(kind, obj.key, sql, "drop", hazard))
+        """Emit type creates in the desired state's dependency order and type drops in the reverse of the
+        current one's, then the old types set aside by `replace_types`. A new type built on one that is
+        made again waits for it."""
+        late = dependents_of(self.desired, self._replaced_types)
+        creates = {(kind, obj.key): obj for kind, obj in self._type_creates}
+        for ref in dependency_order(self.desired, list(creates)):
+            phase = Phase.REPLACE_TYPE if ref in late else Phase.CREATE_TYPE
+            self._emit_type_create(ref[0], creates[ref], phase)
+        drops = {(kind, obj.key): obj for kind, obj in self._type_drops}
+        for ref in reversed(dependency_order(self.current, list(drops))):
+            self._emit_type_drop(ref[0], drops[ref], hz.breaking(f"{ref[0]} type {dotted(ref[1])} is dropped"))
+        for kind, obj in self._types_set_aside:
+            self._emit_type_drop(kind, obj)
+
+    def _emit_type_drop(self, kind: str, obj: EnumType | CompositeType | Domain | RangeType, *hazards: Hazard):
+        sql = ddl.drop_type(obj.schema, obj.name, domain=kind == "domain")
+        self.emit(Phase.DROP_TYPE, self._type_statement(kind, obj.key, sql, "drop", *hazards))
 
     def _emit_type_create(self, kind: str, obj: EnumType | CompositeType | Domain | RangeType, phase: Phase) -> None:
         if isinstance(obj, EnumType):
@@ -112,27 +124,126 @@ class TypePlanner(PlannerBase):
                     action = f"ADD CONSTRAINT {ident(check.name)} {check.definition} NOT VALID"
                     self.emit(phase, self._type_statement(kind, obj.key, ddl.alter_domain(obj, action), "create"))
 
-    def _refuse_if_columns_use(self, change: Change, why: str) -> None:
-        """PostgreSQL cannot change `why` on a type a table column keeps using: say so before anything runs."""
-        type_name = qualified(*change.key)
-        for table_key, table in sorted(self.current.tables.items()):
-            if table_key in self.dropped_tables:
-                continue
-            dropped = self._dropped_columns.get(table_key, set())
-            for column in table.columns:
-                if column.name not in dropped and column.type in (type_name, f"{type_name}[]"):
-                    raise PgdiffError(
-                        f"{change.kind} type {change.name}: {why} while column {dotted((*table_key, column.name))} "
-                        "uses it; PostgreSQL cannot, and pgdiff does not convert the column yet"
-                    )
+    def replace_types(self) -> None:
+        """Types PostgreSQL cannot change in place, and the types built on them, made again in REPLACE_TYPE,
+        once what else stands on them is gone (functions, views, checks, indexes, defaults: see `rebuild`).
 
-    def _replace_type(self, change: Change) -> None:
-        """Drop and create again, for changes PostgreSQL cannot make in place (it refuses if the type is used)."""
-        self._refuse_if_columns_use(change, f"{', '.join(change.attributes)} cannot change")
-        hazard = hz.breaking(f"{change.kind} type {change.name} is dropped and created again")
-        sql = ddl.drop_type(change.current.schema, change.current.name, domain=change.kind == "domain")
-        self.emit(Phase.ALTER_TYPE, self._type_statement(change.kind, change.key, sql, "drop", hazard))
-        self._emit_type_create(change.kind, change.desired, Phase.ALTER_TYPE)
+        A type that table columns use is renamed aside, the new one created, each column converted (a
+        rewrite) and the old type dropped at the end; one that nothing uses any more is dropped and created.
+        """
+        if not self._replaced_types:
+            return
+        # Types built on them that are dropped for good go first (not at the end, with the other drops).
+        gone = {ref for ref in self._standing if ref[0] in TYPE_KINDS and not self.desired.holds(ref)}
+        for ref in reversed(dependency_order(self.current, gone)):
+            self._type_drops.remove((ref[0], self._type_object(self.current, ref)))
+            obj = self._type_object(self.current, ref)
+            hazard = hz.breaking(f"{ref[0]} type {dotted(ref[1])} is dropped")
+            sql = ddl.drop_type(obj.schema, obj.name, domain=ref[0] == "domain")
+            self.emit(Phase.REPLACE_TYPE, self._type_statement(ref[0], ref[1], sql, "drop", hazard))
+        order = dependency_order(self.current, self._replaced_types)
+        aside = self._types_kept_aside(order)
+        temporary = {ref: ddl.truncate_identifier(f"{ref[1][1]}_pgdiff_old") for ref in aside}
+        for ref in reversed(order):
+            self._put_type_away(ref, temporary.get(ref))
+        for ref in dependency_order(self.desired, self._replaced_types):
+            self._emit_type_create(ref[0], self._type_object(self.desired, ref), Phase.REPLACE_TYPE)
+        for table_key, names in sorted(self._converted_columns.items()):
+            for name in sorted(names):
+                self._convert_column(table_key, name)
+        # Dropped last by `order_types`, after the types being dropped that were built on them, dependents first.
+        self._types_set_aside = [
+            (ref[0], replace(self._type_object(self.current, ref), name=temporary[ref]))
+            for ref in reversed(order)
+            if ref in aside
+        ]
+
+    @staticmethod
+    def _type_object(model: Model, ref: KindKey) -> EnumType | CompositeType | Domain | RangeType:
+        return {"enum": model.enums, "composite": model.composites, "domain": model.domains, "range": model.ranges}[
+            ref[0]
+        ][ref[1]]
+
+    def _types_kept_aside(self, order: list[KindKey]) -> set[KindKey]:
+        """Replaced types that converted columns still use while they are converted, and what those are built on."""
+        used = {referenced for dependent, referenced in self.current.dependencies if dependent[0] == "column"
+                and dependent[1][2] in self._converted_columns.get((dependent[1][0], dependent[1][1]), set())}
+        aside = {ref for ref in order if ref in used}
+        for ref in reversed(order):  # dependents first: what an aside type is built on stays too
+            if ref in aside:
+                aside |= {r for d, r in self.current.dependencies if d == ref and r in self._replaced_types}
+        return aside
+
+    def _put_type_away(self, ref: KindKey, temporary: str | None) -> None:
+        kind, key = ref
+        old = self._type_object(self.current, ref)
+        new = self._type_object(self.desired, ref)
+        hazards: tuple[Hazard, ...] = (hz.breaking(f"{kind} type {dotted(key)} is dropped and created again"),)
+        if isinstance(old, EnumType):
+            removed = [label for label in old.labels if label not in new.labels]
+            if removed:
+                why = f"enum {dotted(key)} loses labels {removed}: a row holding one fails the plan"
+                hazards += (hz.data_loss(why),)
+        if temporary is None:
+            sql = ddl.drop_type(old.schema, old.name, domain=kind == "domain")
+            self.emit(Phase.REPLACE_TYPE, self._type_statement(kind, key, sql, "drop", *hazards))
+            return
+        kind_sql = "DOMAIN" if kind == "domain" else "TYPE"
+        sql = f"ALTER {kind_sql} {qualified(old.schema, old.name)} RENAME TO {ident(temporary)}"
+        self.emit(Phase.REPLACE_TYPE, self._type_statement(kind, key, sql, "alter", *hazards))
+        if isinstance(old, RangeType):
+            self._put_range_constructors_away(old, temporary)
+
+    def _put_range_constructors_away(self, old: RangeType, temporary: str) -> None:
+        """The multirange type and the constructor functions keep their names when the range is renamed:
+        they are renamed too, or the new range's would clash with them."""
+        renames = [
+            f"FUNCTION {qualified(old.schema, old.name)}({old.subtype}, {old.subtype}) RENAME TO {ident(temporary)}",
+            f"FUNCTION {qualified(old.schema, old.name)}({old.subtype}, {old.subtype}, text) "
+            f"RENAME TO {ident(temporary)}",
+        ]
+        if old.multirange:
+            multirange = ddl.truncate_identifier(f"{temporary}_multirange")
+            renames.append(f"FUNCTION {old.multirange}() RENAME TO {ident(multirange)}")
+            renames.append(f"TYPE {old.multirange} RENAME TO {ident(multirange)}")
+        for rename in renames:
+            self.emit(Phase.REPLACE_TYPE, self._type_statement("range", old.key, f"ALTER {rename}", "alter"))
+
+    def _convert_column(self, table_key: QualifiedName, name: str) -> None:
+        """ALTER COLUMN ... TYPE to the type of the same name made again, converting each value (a rewrite)."""
+        column = self.current.tables[table_key].column(name)
+        assert column is not None
+        col = ident(name)
+        composite = self.desired.composites.get(_type_key(column.type))
+        if composite is not None:
+            if column.type.endswith("[]"):
+                raise PgdiffError(
+                    f"column {dotted((*table_key, name))}: arrays of composite type {column.type[:-2]} cannot be "
+                    "converted to its new definition; convert the column in two steps"
+                )
+            using = self._composite_conversion(col, composite)
+        else:
+            using = f"{col}::text{'[]' if column.type.endswith('[]') else ''}::{column.type}"
+        change = Change("column", "alter", (*table_key, name), column, column)
+        hazards = hz.table_rewrite(dotted(table_key), f"column {name} is converted to the new type {column.type}")
+        action = f"ALTER COLUMN {col} TYPE {column.type} USING {using}"
+        self.emit(Phase.REPLACE_TYPE, self._column_statement(change, action, hazards))
+
+    def _composite_conversion(self, col: str, new: CompositeType) -> str:
+        """Each attribute the old value has, cast through text to its new type; new attributes NULL."""
+        old = self.current.composites[new.key]
+        old_attributes = {a[0]: a for a in old.attributes}
+        replaced = {qualified(*key) for kind, key in self._replaced_types}
+        values = []
+        for attribute in new.attributes:
+            previous = old_attributes.get(attribute[0])
+            if previous is None:
+                values.append(f"NULL::{attribute[1]}")
+            elif previous[1] == attribute[1] and _TYPE_SUFFIX.sub("", attribute[1]) not in replaced:
+                values.append(f"({col}).{ident(attribute[0])}")
+            else:
+                values.append(f"({col}).{ident(attribute[0])}::text::{attribute[1]}")
+        return f"CASE WHEN {col} IS NULL THEN NULL ELSE ROW({', '.join(values)})::{qualified(*new.key)} END"
 
     def _enum_create(self, change: Change) -> None:
         self._create_type("enum", change.desired)
@@ -145,10 +256,8 @@ class TypePlanner(PlannerBase):
         used before that transaction commits. Removing or reordering labels is refused."""
         old: EnumType = change.current
         new: EnumType = change.desired
-        kept = [label for label in new.labels if label in old.labels]
-        if kept != list(old.labels):
-            self._rebuild_enum(change)
-            return
+        if (change.kind, change.key) in self._replaced_types:
+            return  # made again by `replace_types`
         present = list(old.labels)
         for position, label in enumerate(new.labels):
             if label in present:
@@ -161,58 +270,6 @@ class TypePlanner(PlannerBase):
             statement = self._type_statement("enum", change.key, sql, "alter")
             self.emit(Phase.ALTER_TYPE, replace(statement, own_transaction=True))
 
-    def _rebuild_enum(self, change: Change) -> None:
-        """PostgreSQL cannot remove or reorder enum labels: the old type is renamed, the new one created, every
-        column using it converted through text (a rewrite), and the old type dropped."""
-        old: EnumType = change.current
-        new: EnumType = change.desired
-        type_name = qualified(new.schema, new.name)
-        dropped_types = {c.key for c in self.changes if c.action == "drop" and c.kind in ("domain", "composite")}
-        for kind, types in (("domain", self.current.domains), ("composite", self.current.composites)):
-            for key, obj in types.items():
-                if type_name in _type_references(obj) and key not in dropped_types:
-                    raise PgdiffError(
-                        f"enum {change.name}: labels {list(old.labels)} cannot become {list(new.labels)} while "
-                        f"{kind} {dotted(key)} is built on it: PostgreSQL can only add enum labels, and pgdiff "
-                        "rebuilds an enum only when table columns alone use it"
-                    )
-        temporary = ddl.truncate_identifier(f"{new.name}_pgdiff_old")
-        rename = ddl.alter_type(old.schema, old.name, f"RENAME TO {ident(temporary)}")
-        removed = [label for label in old.labels if label not in new.labels]
-        hazards: tuple[Hazard, ...] = ()
-        if removed:
-            hazards = (hz.data_loss(f"enum {change.name} loses labels {removed}: a row holding one fails the plan"),)
-        self.emit(Phase.ALTER_TYPE, self._type_statement("enum", change.key, rename, "alter", *hazards))
-        self.emit(Phase.ALTER_TYPE, self._type_statement("enum", change.key, ddl.create_enum(new), "alter"))
-        for table_key, table in sorted(self.current.tables.items()):
-            if table_key in self.dropped_tables:
-                continue
-            dropped = self._dropped_columns.get(table_key, set())
-            wanted = self.desired.tables.get(table_key)
-            for column in table.columns:
-                if column.name in dropped or column.type not in (type_name, f"{type_name}[]"):
-                    continue
-                self._convert_enum_column(change, table_key, column, wanted.column(column.name) if wanted else None)
-        # Dropped by `order_types`, after the types being dropped that were built on it.
-        self._type_drops.insert(0, ("enum", replace(old, name=temporary)))
-
-    def _convert_enum_column(
-        self, change: Change, table_key: QualifiedName, column: Column, desired: Column | None
-    ) -> None:
-        table = dotted(table_key)
-        column_change = Change("column", "alter", (*table_key, column.name), column, desired)
-        array = "[]" if column.type.endswith("[]") else ""
-        col = ident(column.name)
-        # The default names the old type: it is set again once the column has the new one.
-        if column.default is not None:
-            self.emit(Phase.DROP_COLUMN, self._column_statement(column_change, f"ALTER COLUMN {col} DROP DEFAULT"))
-        hazards = hz.table_rewrite(table, f"column {column.name} is converted to the new enum {change.name}")
-        action = f"ALTER COLUMN {col} TYPE {column.type} USING {col}::text{array}::{column.type}"
-        self.emit(Phase.DROP_COLUMN, self._column_statement(column_change, action, hazards))
-        if column.default is not None and desired is not None and desired.default == column.default:
-            sql = f"ALTER COLUMN {col} SET DEFAULT {column.default}"
-            self.emit(Phase.DROP_COLUMN, self._column_statement(column_change, sql))
-
     def _composite_create(self, change: Change) -> None:
         self._create_type("composite", change.desired)
 
@@ -220,25 +277,16 @@ class TypePlanner(PlannerBase):
         self._drop_type("composite", change.current)
 
     def _composite_alter(self, change: Change) -> None:
+        """Attributes added (at the end) and dropped in place, even while columns use the type; anything else
+        makes the type again (`replace_types`)."""
         old: CompositeType = change.current
         new: CompositeType = change.desired
-        old_names = [a[0] for a in old.attributes]
-        new_names = [a[0] for a in new.attributes]
-        kept = [name for name in new_names if name in old_names]
-        # PostgreSQL adds attributes at the end and cannot reorder them: otherwise the type is made again.
-        if kept != [name for name in old_names if name in new_names] or new_names[: len(kept)] != kept:
-            self._replace_type(change)
+        if (change.kind, change.key) in self._replaced_types:
             return
-        self._refuse_if_columns_use(change, "attributes cannot change")
+        new_names = {a[0] for a in new.attributes}
+        old_names = {a[0] for a in old.attributes}
         actions = [f"DROP ATTRIBUTE {ident(a[0])}" for a in old.attributes if a[0] not in new_names]
-        old_by_name = {a[0]: a for a in old.attributes}
-        for attribute in new.attributes:
-            previous = old_by_name.get(attribute[0])
-            if previous is None:
-                actions.append(f"ADD ATTRIBUTE {ddl.composite_attribute(attribute)}")
-            elif previous != attribute:
-                collate = f" COLLATE {attribute[2]}" if attribute[2] else ""
-                actions.append(f"ALTER ATTRIBUTE {ident(attribute[0])} TYPE {attribute[1]}{collate}")
+        actions += [f"ADD ATTRIBUTE {ddl.composite_attribute(a)}" for a in new.attributes if a[0] not in old_names]
         sql = ddl.alter_type(new.schema, new.name, ", ".join(actions))
         self.emit(Phase.ALTER_TYPE, self._type_statement("composite", change.key, sql, "alter"))
 
@@ -249,7 +297,7 @@ class TypePlanner(PlannerBase):
         self._drop_type("range", change.current)
 
     def _range_alter(self, change: Change) -> None:
-        self._replace_type(change)
+        pass  # made again by `replace_types`
 
     def _domain_create(self, change: Change) -> None:
         self._create_type("domain", change.desired)
@@ -261,9 +309,8 @@ class TypePlanner(PlannerBase):
         """Defaults and NOT NULL in place; new CHECKs added NOT VALID, then validated in their own transaction."""
         old: Domain = change.current
         new: Domain = change.desired
-        if {"base_type", "collation"} & set(change.attributes):
-            self._replace_type(change)
-            return
+        if (change.kind, change.key) in self._replaced_types:
+            return  # made again by `replace_types`
 
         def alter(phase: Phase, action: str, *hazards: Hazard, own_transaction: bool = False) -> None:
             kind = "validate" if own_transaction else "alter"
@@ -299,31 +346,8 @@ class TypePlanner(PlannerBase):
 _TYPE_SUFFIX = re.compile(r"(\(.*\))?(\[\])*$")
 
 
-def _type_references(obj: object) -> set[str]:
-    """The type names a domain, composite or range is built on, as format_type() prints them."""
-    if isinstance(obj, Domain):
-        names = [obj.base_type]
-    elif isinstance(obj, CompositeType):
-        names = [a[1] for a in obj.attributes]
-    elif isinstance(obj, RangeType):
-        names = [obj.subtype]
-    else:
-        names = []
-    return {_TYPE_SUFFIX.sub("", name) for name in names}
-
-
-def _dependency_order(types: list[tuple[str, object]]) -> list[tuple[str, object]]:
-    """`types` with every type after the ones it is built on (kept in the diff's order otherwise)."""
-    pending = list(types)
-    done: set[str] = set()
-    ordered: list[tuple[str, object]] = []
-    names = {qualified(*obj.key) for _, obj in types}  # type: ignore[attr-defined]
-    while pending:
-        ready = next(
-            (item for item in pending if not (_type_references(item[1]) & names) - done - {qualified(*item[1].key)}),
-            pending[0],
-        )
-        ordered.append(ready)
-        done.add(qualified(*ready[1].key))  # type: ignore[attr-defined]
-        pending.remove(ready)
-    return ordered
+def _type_key(type_name: str) -> QualifiedName:
+    """(schema, name) of a type as format_type() prints it, e.g. `public."my type"[]`."""
+    bare = _TYPE_SUFFIX.sub("", type_name)
+    schema, _, name = bare.partition(".")
+    return (schema.strip('"'), name.strip('"').replace('""', '"'))

@@ -92,8 +92,10 @@ class IndexPlanner(PlannerBase):
         """Build the new definition under a temporary name, drop the old one, then rename: never without it."""
         old: Index = change.current
         new: Index = change.desired
-        if self._must_drop_first(old) or old.table_key in self._views_dropped or self._partitioned(old.table_key):
-            # A partitioned index under a temporary name would leave its partitions' indexes misnamed.
+        replaced = self.stands_on_replaced("index", old.key)
+        partitioned = self._partitioned(old.table_key)
+        # A partitioned index under a temporary name would leave its partitions' indexes misnamed.
+        if self._must_drop_first(old) or old.table_key in self._views_dropped or partitioned or replaced:
             self._drop_index(old)
             self._create_index(new, action="alter")
             return

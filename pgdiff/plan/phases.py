@@ -50,8 +50,15 @@ class Phase(IntEnum):
     DROP_EXPRESSION = auto()
     DROP_GENERATED_COLUMN = auto()
     DROP_COLUMN = auto()
+    # What stands on a function or type that is dropped or made again goes before it: defaults, then
+    # functions whose signature or body uses it (dependents first).
+    DROP_DEFAULT = auto()
+    DROP_DEPENDENT_FUNCTION = auto()
     # Functions: before the tables whose defaults, checks and indexes may call them.
     DROP_FUNCTION = auto()
+    # Types PostgreSQL cannot change in place, once nothing but columns stands on them: made again (the
+    # old one renamed aside while columns are converted to the new one).
+    REPLACE_TYPE = auto()
     CREATE_FUNCTION = auto()
     CREATE_TABLE = auto()
     # Before ADD_COLUMN, so that a new generated column reads its columns in their new type.

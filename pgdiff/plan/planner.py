@@ -20,6 +20,7 @@ from pgdiff.plan.owners import OwnerPlanner
 from pgdiff.plan.partitions import PartitionPlanner
 from pgdiff.plan.phases import Phase
 from pgdiff.plan.privileges import PrivilegePlanner
+from pgdiff.plan.rebuild import DependentPlanner
 from pgdiff.plan.routines import RoutinePlanner
 from pgdiff.plan.security import SecurityPlanner
 from pgdiff.plan.statistics import StatisticsPlanner
@@ -42,6 +43,7 @@ class Planner(
     CommentPlanner,
     PrivilegePlanner,
     OwnerPlanner,
+    DependentPlanner,
 ):
     """Every kind's planning, over one shared state."""
 
@@ -52,6 +54,8 @@ def build_plan(changes: list[Change], current: Model, desired: Model) -> Plan:
         planner.plan_change(change)
     planner.create_tables_parents_first()
     planner.drop_tables_children_first()
+    planner.replace_types()
+    planner.rebuild_what_stands_on_replaced_objects()
     planner.recreate_generated_columns_reading_changed_columns()
     planner.rebuild_what_stands_on_recreated_columns()
     planner.rebuild_foreign_keys_in_the_way()

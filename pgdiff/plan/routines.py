@@ -8,13 +8,15 @@ from pgdiff.diff import Change
 from pgdiff.model import (
     Function,
     FunctionKey,
+    Model,
     QualifiedName,
     Trigger,
     View,
 )
 from pgdiff.plan import ddl
 from pgdiff.plan import hazards as hz
-from pgdiff.plan.base import PlannerBase, dotted
+from pgdiff.plan.base import PlannerBase, dotted, signature_changes
+from pgdiff.plan.dependencies import dependency_order
 from pgdiff.plan.phases import Phase
 from pgdiff.plan.types import Hazard, Statement
 
@@ -53,28 +55,27 @@ class RoutinePlanner(PlannerBase):
         sql = ddl.drop_function(function)
         self.emit(self._drop_phase(function), self._function_statement(function, sql, "drop", (hazard,)))
 
-    @staticmethod
-    def _drop_phase(function: Function) -> Phase:
+    def _drop_phase(self, function: Function) -> Phase:
+        if self.stands_on_replaced("function", function.key):
+            return Phase.DROP_DEPENDENT_FUNCTION  # before what it stands on
         return Phase.DROP_FUNCTION_OF_TABLES if function.reads_relations else Phase.DROP_FUNCTION
+
+    def _recreate_function(self, old: Function, new: Function) -> None:
+        self.emit(self._drop_phase(old), self._function_statement(old, ddl.drop_function(old), "alter"))
+        self._create_function(new, "alter")
 
     def _function_alter(self, change: Change) -> None:
         if change.key in self._recreated_functions:
-            sql = ddl.drop_function(change.current)
-            self.emit(self._drop_phase(change.current), self._function_statement(change.current, sql, "alter"))
-            self._create_function(change.desired, "alter")
+            self._recreate_function(change.current, change.desired)
             return
         self._create_function(change.desired, "alter", replace_existing=True)
 
     @cached_property
     def _recreated_functions(self) -> set[FunctionKey]:
-        """Functions CREATE OR REPLACE cannot change: another kind, result type or argument list."""
-        found = set()
-        for change in self.changes:
-            if change.kind == "function" and change.action == "alter":
-                old, new = change.current, change.desired
-                if (old.kind, old.result, old.arguments) != (new.kind, new.result, new.arguments):
-                    found.add(change.current.key)
-        return found
+        """Functions CREATE OR REPLACE cannot change (another kind, result type or argument list), and those
+        standing on a function or type that is dropped or made again."""
+        standing = {key for kind, key in self._standing if kind == "function" and key in self.desired.functions}
+        return signature_changes(self.changes) | standing
 
     @cached_property
     def _functions_gone(self) -> set[FunctionKey]:
@@ -102,8 +103,11 @@ class RoutinePlanner(PlannerBase):
         """Its function goes, its view is rebuilt, or a column of its UPDATE OF or WHEN is dropped or retyped."""
         table = trigger.table_key
         changing = self._dropped_columns.get(table, set()) | self._retyped_columns.get(table, set())
-        return trigger.function in self._functions_gone or table in self._views_dropped or bool(
-            changing & set(trigger.columns)
+        return (
+            trigger.function in self._functions_gone
+            or table in self._views_dropped
+            or bool(changing & set(trigger.columns))
+            or self.stands_on_replaced("trigger", trigger.key)
         )
 
     def _trigger_create(self, change: Change) -> None:
@@ -139,7 +143,10 @@ class RoutinePlanner(PlannerBase):
         return new.columns[: len(old.columns)] == old.columns
 
     def _view_uses_what_goes(self, view: View) -> bool:
-        """It reads a table that is dropped, a column dropped or retyped, or a function that goes."""
+        """It reads a table that is dropped, a column dropped or retyped, or a function that goes, or stands
+        on a type made again."""
+        if self.stands_on_replaced("view", view.key):
+            return True
         for schema, relation, column in view.uses_relations:
             table = (schema, relation)
             if table in self.dropped_tables:
@@ -181,7 +188,7 @@ class RoutinePlanner(PlannerBase):
         """Views in dependency order, then the triggers and indexes that views or functions being
         created again take with them."""
         current, desired = self.current.views, self.desired.views
-        for key in reversed(self._view_order(current, self._views_dropped)):
+        for key in reversed(self._view_order(self.current, self._views_dropped)):
             view = current[key]
             action = "alter" if key in desired else "drop"
             hazards: tuple[Hazard, ...] = ()
@@ -191,7 +198,7 @@ class RoutinePlanner(PlannerBase):
                 hazards = hz.view_rebuilt(dotted(key), "its definition or what it reads changes")
             self.emit(Phase.DROP_VIEW, self._view_statement(view, ddl.drop_view(view), action, hazards))
         changed = {c.key for c in self.changes if c.kind == "view"}
-        for key in self._view_order(desired, self._views_built | (changed & desired.keys())):
+        for key in self._view_order(self.desired, self._views_built | (changed & desired.keys())):
             view = desired[key]
             old = current.get(key)
             if key in self._views_built:
@@ -227,21 +234,6 @@ class RoutinePlanner(PlannerBase):
                 self._create_trigger(self.desired.triggers[key], "alter")
 
     @staticmethod
-    def _view_order(views: dict[QualifiedName, View], keys: set[QualifiedName]) -> list[QualifiedName]:
-        """`keys` with every view after the views (of `keys`) it reads; otherwise in name order."""
-        ordered: list[QualifiedName] = []
-        seen: set[QualifiedName] = set()
-
-        def visit(key: QualifiedName) -> None:
-            if key in seen:
-                return
-            seen.add(key)
-            for schema, relation, _ in views[key].uses_relations:
-                if (schema, relation) in keys and (schema, relation) != key:
-                    visit((schema, relation))
-            ordered.append(key)
-
-        for key in sorted(keys):
-            visit(key)
-        return ordered
-
+    def _view_order(model: Model, keys: set[QualifiedName]) -> list[QualifiedName]:
+        """`keys` with every view after the views (of `keys`) it reads, from pg_depend; otherwise in name order."""
+        return [key for _, key in dependency_order(model, {("view", key) for key in keys})]  # type: ignore[misc]

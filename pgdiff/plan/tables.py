@@ -225,6 +225,9 @@ class TablePlanner(PlannerBase):
             if old is None:
                 return
         col = ident(new.name)
+        if old.default is not None and self.stands_on_replaced("default", change.key):
+            self.drop_default_early(change)
+            old = replace(old, default=None)
 
         def alter(action: str, *hazards: Hazard) -> None:
             self.emit(Phase.ALTER_COLUMN, self._column_statement(change, f"ALTER COLUMN {col} {action}", hazards))
@@ -359,6 +362,8 @@ class TablePlanner(PlannerBase):
                 if desired != column:
                     continue  # gone or changing: its own change deals with it
                 change = Change("column", "alter", (*key, column.name), column, desired)
+                if column.name in self._recreated_columns.get(key, set()):
+                    continue  # already, because its expression stands on a function or type made again
                 if self._reads_changed_columns(change, column):
                     self._recreate_column(change, column, desired)
 
