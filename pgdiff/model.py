@@ -564,6 +564,7 @@ class Model:
             "function": self.functions,
             "trigger": self.triggers,
             "view": self.views,
+            "policy": self.policies,
         }
 
     def comparable(self) -> dict[str, object]:

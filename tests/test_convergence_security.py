@@ -111,6 +111,19 @@ CASES = [
         + "CREATE POLICY tenant_isolation ON workflows USING (tenant_id = current_tenant());\n",
     ),
     Case(
+        "policy-function-changes-signature",
+        TENANTS
+        + "CREATE FUNCTION current_tenant() RETURNS uuid LANGUAGE sql STABLE"
+        + " AS $$ SELECT current_setting('app.tenant_id')::uuid $$;\n"
+        + RLS
+        + "CREATE POLICY tenant_isolation ON workflows USING (tenant_id = current_tenant());\n",
+        TENANTS
+        + "CREATE FUNCTION current_tenant(setting text DEFAULT 'app.tenant_id') RETURNS uuid LANGUAGE sql STABLE"
+        + " AS $$ SELECT current_setting(setting)::uuid $$;\n"
+        + RLS
+        + "CREATE POLICY tenant_isolation ON workflows USING (tenant_id = current_tenant());\n",
+    ),
+    Case(
         "quoted-policy-name-and-schema",
         'CREATE SCHEMA "Tenant Data";\nCREATE TABLE "Tenant Data"."Runs" (id int, "Owner" text);',
         'CREATE SCHEMA "Tenant Data";\nCREATE TABLE "Tenant Data"."Runs" (id int, "Owner" text);\n'

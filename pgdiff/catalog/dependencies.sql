@@ -81,6 +81,10 @@ objects (classid, objid, objsubid, kind, key) AS (
   FROM pg_catalog.pg_trigger tg JOIN rel r ON r.oid = tg.tgrelid
   WHERE NOT tg.tgisinternal
   UNION ALL
+  SELECT 'pg_catalog.pg_policy'::regclass::oid, pol.oid, NULL, 'policy',
+         ARRAY[r.nspname, r.relname, pol.polname::text]
+  FROM pg_catalog.pg_policy pol JOIN rel r ON r.oid = pol.polrelid
+  UNION ALL
   SELECT 'pg_catalog.pg_rewrite'::regclass::oid, rw.oid, NULL, 'view', ARRAY[r.nspname, r.relname]
   FROM pg_catalog.pg_rewrite rw JOIN rel r ON r.oid = rw.ev_class AND r.relkind IN ('v', 'm')
   UNION ALL

@@ -2,8 +2,9 @@
 
 Policies are created before row-level security is switched on and dropped early (they read
 columns that may change). A policy whose USING or WITH CHECK reads a column the plan drops or
-retypes is dropped first and created again after: PostgreSQL refuses the column change under it.
-Whatever narrows access (RLS switched on or forced, a restrictive policy added, a permissive one
+retypes is dropped first and created again after: PostgreSQL refuses the column change under it; so is
+a policy standing on a function or type the plan drops or makes again. Whatever narrows access
+(RLS switched on or forced, a restrictive policy added, a permissive one
 removed or a policy's expressions changed) carries `breaking-change`.
 """
 
@@ -101,7 +102,10 @@ class SecurityPlanner(PlannerBase):
         self.emit(Phase.CREATE_POLICY, statement)
 
     def _policy_in_the_way(self, policy: Policy) -> bool:
-        """It reads a column this plan drops, retypes or re-creates."""
+        """It reads a column this plan drops, retypes or re-creates, or calls a function (or uses a type) the
+        plan drops or makes again."""
+        if self.stands_on_replaced("policy", policy.key):
+            return True
         table = policy.table_key
         touched = (
             self._dropped_columns.get(table, set())
