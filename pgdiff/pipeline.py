@@ -131,9 +131,9 @@ class DesiredState:
 
     def changes_from(self, current: Model) -> tuple[Model, list[Change]]:
         """The changes from `current` (the whole live model; what the filter leaves out is ignored)."""
-        current = filter_model(current, self._filter)
-        current = owners_to_compare(current, self.model) if self._manage_owners else without_owners(current)
-        renamed, changes = compare(current, self.model, self.renames, None)
+        managed = filter_model(current, self._filter)
+        managed = owners_to_compare(managed, self.model) if self._manage_owners else without_owners(managed)
+        renamed, changes = compare(managed, self.model, self.renames, None)
         self._refuse_dropping_unmanaged(current, changes)
         if any(is_suspect(c) for c in changes):
             changes = drop_equivalent(changes, self.scratch())

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import psycopg
+import psycopg.sql
 
 from pgdiff.apply import apply_plan
 from pgdiff.catalog import inspect
@@ -40,6 +41,18 @@ def new_database(cluster: Cluster, sql: str = "", prefix: str = "t") -> str:
         with psycopg.connect(cluster.conninfo(name), autocommit=True) as conn:
             conn.execute(sql)
     return name
+
+
+# The roles the shipped examples grant to (schema/, examples/multi-tenant): a server's, not the schema's.
+EXAMPLE_ROLES = ("mindhill_app", "mindhill_readonly", "hot_app", "hot_readonly")
+
+
+def ensure_roles(cluster: Cluster, *roles: str) -> None:
+    """Create the NOLOGIN roles the cluster lacks: roles are cluster-wide, and pgdiff never creates them."""
+    with psycopg.connect(cluster.conninfo(), autocommit=True) as conn:
+        for role in roles:
+            if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone():
+                conn.execute(psycopg.sql.SQL("CREATE ROLE {} NOLOGIN").format(psycopg.sql.Identifier(role)))
 
 
 def inspect_db(cluster: Cluster, dbname: str) -> Model:

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pgdiff.cli import app
-from tests.pg import new_database
+from tests.pg import EXAMPLE_ROLES, ensure_roles, new_database
 
 REPO = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -131,6 +131,7 @@ def test_directory_source_loads_every_sql_file_in_path_order(pg, target, tmp_pat
 
 
 def test_default_source_is_schema_dir(pg, monkeypatch):
+    ensure_roles(pg, *EXAMPLE_ROLES)
     target = pg.url(new_database(pg))
     monkeypatch.chdir(REPO)
     result = run("plan", "--db", target, "--dev-url", pg.url(), "-f", "json")

@@ -3,11 +3,11 @@ and schemas, including objects the plan drops and creates again (which come back
 
 from __future__ import annotations
 
-import psycopg
 import pytest
 
 from pgdiff.cluster import Cluster
 from tests.convergence import Case, backward, case_by_id, forward, run_case
+from tests.pg import ensure_roles
 
 ROLES = ("app_reader", "app_writer", "Report Viewer")
 
@@ -103,10 +103,7 @@ CASES = [
 @pytest.fixture(scope="module", autouse=True)
 def roles(pg: Cluster) -> None:
     """Roles are cluster-wide: the current and desired databases see the same ones."""
-    with psycopg.connect(pg.conninfo(), autocommit=True) as conn:
-        for role in ROLES:
-            if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone():
-                conn.execute(psycopg.sql.SQL("CREATE ROLE {} NOLOGIN").format(psycopg.sql.Identifier(role)))
+    ensure_roles(pg, *ROLES)
 
 
 @pytest.mark.parametrize("case", forward(CASES))

@@ -3,14 +3,13 @@ tables: every row belongs to a tenant, and a role sees only its tenant's rows)."
 
 from __future__ import annotations
 
-import psycopg
 import pytest
 from typer.testing import CliRunner
 
 from pgdiff.cli import app
 from pgdiff.cluster import Cluster
 from tests.convergence import Case, backward, case_by_id, forward, run_case
-from tests.pg import new_database
+from tests.pg import ensure_roles, new_database
 
 ROLES = ("app_reader", "app_writer", "Tenant Admin")
 
@@ -141,11 +140,7 @@ CASES = [
 @pytest.fixture(scope="module", autouse=True)
 def roles(pg: Cluster) -> None:
     """Roles are cluster-wide: the current and desired databases see the same ones."""
-    with psycopg.connect(pg.conninfo(), autocommit=True) as conn:
-        for role in ROLES:
-            exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone()
-            if not exists:
-                conn.execute(psycopg.sql.SQL("CREATE ROLE {} NOLOGIN").format(psycopg.sql.Identifier(role)))
+    ensure_roles(pg, *ROLES)
 
 
 @pytest.mark.parametrize("case", forward(CASES))

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pgdiff.cli import app
-from tests.pg import new_database
+from tests.pg import ensure_roles, new_database
 
 runner = CliRunner()
 
@@ -95,11 +95,7 @@ CREATE TABLE app.legacy_child (extra int) INHERITS (app.legacy_base);
 
 @pytest.fixture
 def reader_role(pg) -> None:
-    import psycopg
-
-    with psycopg.connect(pg.conninfo(), autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = 'dump_reader'").fetchone():
-            conn.execute("CREATE ROLE dump_reader NOLOGIN")
+    ensure_roles(pg, "dump_reader")
 
 
 @pytest.mark.parametrize("split", ["none", "object"])

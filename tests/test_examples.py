@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pglast
 import psycopg
-import psycopg.sql
 import pytest
 from typer.testing import CliRunner
 
@@ -22,22 +21,17 @@ from pgdiff.cli import app
 from pgdiff.errors import SourceError
 from pgdiff.source import resolve_sources
 from pgdiff.source.sql import SqlStatement, check_supported, line_of
-from tests.pg import assert_converges, new_database
+from tests.pg import EXAMPLE_ROLES, assert_converges, ensure_roles, new_database
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "examples" / "seeds"
 
-# The roles the examples grant to: a server's, not the schema's (pgdiff does not create roles).
-ROLES = ("mindhill_app", "mindhill_readonly", "hot_app", "hot_readonly")
 MULTI_TENANT = REPO / "examples" / "multi-tenant"
 
 
 @pytest.fixture(scope="module", autouse=True)
 def roles(pg) -> None:
-    with psycopg.connect(pg.conninfo(), autocommit=True) as conn:
-        for role in ROLES:
-            if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone():
-                conn.execute(psycopg.sql.SQL("CREATE ROLE {} NOLOGIN").format(psycopg.sql.Identifier(role)))
+    ensure_roles(pg, *EXAMPLE_ROLES)
 
 
 EXAMPLES = {

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pgdiff.cli import app
-from tests.pg import new_database
+from tests.pg import ensure_roles, new_database
 
 LIVE = """
 CREATE TABLE workflows (id int PRIMARY KEY, title text);
@@ -30,9 +30,7 @@ ALTER SCHEMA reporting OWNER TO app_owner;
 
 @pytest.fixture(scope="module", autouse=True)
 def app_owner(pg) -> None:
-    with psycopg.connect(pg.conninfo(), autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = 'app_owner'").fetchone():
-            conn.execute("CREATE ROLE app_owner NOLOGIN")
+    ensure_roles(pg, "app_owner")
 
 
 @pytest.fixture
