@@ -19,6 +19,7 @@ from pgdiff.model import (
     Extension,
     Function,
     Index,
+    ObjectRef,
     Policy,
     QualifiedName,
     RangeType,
@@ -529,25 +530,30 @@ def drop_statistics(statistics: Statistics) -> str:
 
 # -- comments -------------------------------------------------------------------------------
 
-_COMMENT_KINDS = {
-    "enum": "TYPE",
-    "composite": "TYPE",
-    "range": "TYPE",
-    "materialized view": "MATERIALIZED VIEW",
-}
+# How SQL names each kind of object (COMMENT ON, ALTER ... OWNER TO); enums, composites and ranges are TYPEs.
+_SQL_KIND = {"enum": "TYPE", "composite": "TYPE", "range": "TYPE"}
+
+
+def sql_kind(kind: str) -> str:
+    return _SQL_KIND.get(kind, kind.upper())
+
+
+def object_name(ref: ObjectRef) -> str:
+    """The object as statements about it name it: `schema.name`, `schema.f(args)`, a schema's bare name; a
+    column's, constraint's, trigger's or policy's own name (their table follows, in each statement's way)."""
+    if ref.kind == "schema" or ref.table is not None:
+        return ident(ref.name)
+    if ref.arguments is not None:
+        return f"{qualified(ref.schema, ref.name)}({ref.arguments})"
+    return qualified(ref.schema, ref.name)
 
 
 def comment_on(comment: Comment, text: str | None) -> str:
     """COMMENT ON the object `comment` is about; `text` None removes the comment."""
-    kind = comment.kind
-    if kind == "schema":
-        target = f"SCHEMA {ident(comment.name)}"
-    elif kind == "column":
+    if comment.kind == "column":
         target = f"COLUMN {qualified(comment.schema, comment.table or '')}.{ident(comment.name)}"
-    elif kind in ("constraint", "trigger", "policy"):
-        target = f"{kind.upper()} {ident(comment.name)} ON {qualified(comment.schema, comment.table or '')}"
-    elif kind in ("function", "procedure"):
-        target = f"{kind.upper()} {qualified(comment.schema, comment.name)}({comment.arguments})"
+    elif comment.table is not None:
+        target = f"{sql_kind(comment.kind)} {ident(comment.name)} ON {qualified(comment.schema, comment.table)}"
     else:
-        target = f"{_COMMENT_KINDS.get(kind, kind.upper())} {qualified(comment.schema, comment.name)}"
+        target = f"{sql_kind(comment.kind)} {object_name(comment)}"
     return f"COMMENT ON {target} IS {literal(text) if text is not None else 'NULL'}"

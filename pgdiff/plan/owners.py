@@ -12,34 +12,15 @@ from dataclasses import replace
 
 from pgdiff.diff import Change
 from pgdiff.model import Model, Owner
+from pgdiff.plan import ddl
 from pgdiff.plan.base import PlannerBase, home_of, is_created
 from pgdiff.plan.phases import Phase
 from pgdiff.plan.types import Statement
-from pgdiff.quoting import ident, qualified
-
-_ALTER = {
-    "table": "TABLE",
-    "view": "VIEW",
-    "materialized view": "MATERIALIZED VIEW",
-    "sequence": "SEQUENCE",
-    "function": "FUNCTION",
-    "procedure": "PROCEDURE",
-    "enum": "TYPE",
-    "composite": "TYPE",
-    "range": "TYPE",
-    "domain": "DOMAIN",
-    "schema": "SCHEMA",
-}
+from pgdiff.quoting import ident
 
 
 def owner_sql(owner: Owner) -> str:
-    if owner.kind == "schema":
-        target = ident(owner.name)
-    elif owner.arguments is not None:
-        target = f"{qualified(owner.schema, owner.name)}({owner.arguments})"
-    else:
-        target = qualified(owner.schema, owner.name)
-    return f"ALTER {_ALTER[owner.kind]} {target} OWNER TO {ident(owner.owner)}"
+    return f"ALTER {ddl.sql_kind(owner.kind)} {ddl.object_name(owner)} OWNER TO {ident(owner.owner)}"
 
 
 def owners_set_by_files(desired: Model) -> Model:

@@ -11,36 +11,21 @@ from __future__ import annotations
 
 from pgdiff.diff import Change
 from pgdiff.model import DEFAULT_PRIVILEGE_KINDS, DefaultPrivileges, Grant, ObjectRef
+from pgdiff.plan import ddl
 from pgdiff.plan import hazards as hz
 from pgdiff.plan.base import PlannerBase, home_of, is_created
 from pgdiff.plan.phases import Phase
 from pgdiff.plan.types import Hazard, Statement
 from pgdiff.quoting import ident, qualified
 
-_ON = {
-    "table": "TABLE",
-    "view": "TABLE",
-    "materialized view": "TABLE",
-    "column": "TABLE",
-    "sequence": "SEQUENCE",
-    "function": "FUNCTION",
-    "procedure": "PROCEDURE",
-    "enum": "TYPE",
-    "composite": "TYPE",
-    "range": "TYPE",
-    "domain": "DOMAIN",
-    "schema": "SCHEMA",
-}
-
 
 def _target(ref: ObjectRef) -> str:
-    if ref.kind == "schema":
-        return f"SCHEMA {ident(ref.name)}"
+    """The ON clause's object: GRANT says TABLE for views and for a column's table."""
+    if ref.kind in ("view", "materialized view"):
+        return f"TABLE {ddl.object_name(ref)}"
     if ref.kind == "column":
         return f"TABLE {qualified(ref.schema, ref.table or '')}"
-    if ref.kind in ("function", "procedure"):
-        return f"{_ON[ref.kind]} {qualified(ref.schema, ref.name)}({ref.arguments})"
-    return f"{_ON[ref.kind]} {qualified(ref.schema, ref.name)}"
+    return f"{ddl.sql_kind(ref.kind)} {ddl.object_name(ref)}"
 
 
 def _privilege_list(ref: ObjectRef, privileges: list[str]) -> str:
