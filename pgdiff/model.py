@@ -10,7 +10,6 @@ search_path, so equal definitions compare equal across databases.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 QualifiedName = tuple[str, str]  # (schema, name)
 # (kind, identity key), the kind as `Change.kind` names it ("table", "column", "function", ...) or "default"
@@ -450,6 +449,18 @@ class ObjectRef:
         """The dotted identity of the table or view a column, constraint, trigger or policy belongs to."""
         return f"{self.schema}.{self.table}" if self.table is not None else None
 
+    @property
+    def kind_key(self) -> KindKey:
+        """The same object as `Model.dependencies` and `Change` name it: (kind, model key)."""
+        kind = {"materialized view": "view", "procedure": "function"}.get(self.kind, self.kind)
+        if self.kind == "schema":
+            return (kind, (self.name,))
+        if self.table is not None:
+            return (kind, (self.schema, self.table, self.name))
+        if self.arguments is not None:
+            return (kind, (self.schema, self.name, self.arguments))
+        return (kind, (self.schema, self.name))
+
 
 @dataclass(frozen=True, kw_only=True)
 class Comment(ObjectRef):
@@ -544,6 +555,8 @@ class Model:
         kind, key = ref
         if kind in ("column", "default"):
             table = self.tables.get((key[0], key[1]))
+            if table is None and kind == "column" and (key[0], key[1]) in self.views:
+                return any(column == key[2] for column, _ in self.views[(key[0], key[1])].columns)
             column = table.column(key[2]) if table is not None else None
             return column is not None and (kind == "column" or column.default is not None)
         objects = self._by_kind().get(kind)
@@ -565,6 +578,8 @@ class Model:
             "trigger": self.triggers,
             "view": self.views,
             "policy": self.policies,
+            "collation": self.collations,
+            "statistics": self.statistics,
         }
 
     def comparable(self) -> dict[str, object]:
@@ -594,38 +609,12 @@ class Model:
         }
 
     def contains(self, ref: ObjectRef) -> bool:
-        """Whether the object `ref` names exists in this model."""
-        schema, name, table = ref.schema, ref.name, ref.table or ""
-        kind = ref.kind
-        if kind == "schema":
-            return name in self.schemas
-        if kind == "column":
-            owner = self.tables.get((schema, table))
-            if owner is not None:
-                return owner.column(name) is not None
-            view = self.views.get((schema, table))
-            return view is not None and any(column == name for column, _ in view.columns)
-        if kind in ("function", "procedure"):
-            function = self.functions.get((schema, name, ref.arguments or ""))
-            return function is not None and function.kind_name == kind
-        by_name: dict[str, dict[Any, Any]] = {
-            "table": self.tables,
-            "view": self.views,
-            "materialized view": self.views,
-            "index": self.indexes,
-            "sequence": self.sequences,
-            "enum": self.enums,
-            "composite": self.composites,
-            "domain": self.domains,
-            "range": self.ranges,
-            "collation": self.collations,
-            "statistics": self.statistics,
-        }
-        if kind in by_name:
-            return (schema, name) in by_name[kind]
-        by_table: dict[str, dict[Any, Any]] = {
-            "constraint": self.constraints,
-            "trigger": self.triggers,
-            "policy": self.policies,
-        }
-        return (schema, table, name) in by_table.get(kind, {})
+        """Whether the object `ref` names exists in this model, as that kind (a procedure is no function, a
+        materialized view no view)."""
+        if not self.holds(ref.kind_key):
+            return False
+        if ref.kind in ("function", "procedure"):
+            return self.functions[(ref.schema, ref.name, ref.arguments or "")].kind_name == ref.kind
+        if ref.kind in ("view", "materialized view"):
+            return self.views[(ref.schema, ref.name)].kind_name == ref.kind
+        return True
