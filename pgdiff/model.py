@@ -153,7 +153,9 @@ class Index:
     body: str  # pg_get_indexdef() after "USING <method> ": keys, INCLUDE, WITH, WHERE
     keys: tuple[str, ...] = field(default=(), compare=False)
     predicate: str | None = field(default=None, compare=False)
-    valid: bool = field(default=True, compare=False)
+    # False when a CREATE INDEX CONCURRENTLY failed or was killed half way: PostgreSQL keeps the index,
+    # unusable, until it is dropped. The desired state is always valid, so such an index is rebuilt.
+    valid: bool = True
     # On a partitioned table: the indexes attached under it at every level, as (schema, table, index, parent
     # index). Their names are PostgreSQL's choice, kept so a plan builds them under the same names.
     partition_indexes: tuple[tuple[str, str, str, str], ...] = field(default=(), compare=False)

@@ -94,9 +94,11 @@ class IndexPlanner(PlannerBase):
         new: Index = change.desired
         replaced = self.stands_on_replaced("index", old.key)
         partitioned = self._partitioned(old.table_key)
+        # An INVALID index (a concurrent build that failed) serves no query: nothing is lost without it.
+        invalid = not old.valid
         # A partitioned index under a temporary name would leave its partitions' indexes misnamed.
-        if self._must_drop_first(old) or old.table_key in self._views_dropped or partitioned or replaced:
-            self._drop_index(old)
+        if self._must_drop_first(old) or old.table_key in self._views_dropped or partitioned or replaced or invalid:
+            self._drop_index(old, action="alter" if invalid else "drop")
             self._create_index(new, action="alter")
             return
         temporary = replace(new, name=ddl.truncate_identifier(f"{new.name}_pgdiff_new"))
