@@ -101,6 +101,8 @@ def _defines(tree: ast.Node) -> set[Name]:
         return {("default privileges", "*")}
     if isinstance(tree, ast.DefineStmt) and tree.kind == enums.ObjectType.OBJECT_COLLATION:
         return {("collation", _last(tree.defnames))}
+    if isinstance(tree, ast.CreateStatsStmt):
+        return {("statistics", _last(tree.defnames))}
     if _attaches_partition(tree, enums.ObjectType.OBJECT_TABLE):
         return {("attached partition", "*")}
     return set()
@@ -161,10 +163,16 @@ def _references(tree: ast.Node) -> set[Name]:
         for option in tree.options or ():
             if option.defname == "schemas":
                 found |= {("schema", name) for name in _names_in(option.arg)}
+    # Statements naming their object by a list of bare names (no RangeVar or TypeName to visit): they
+    # must still follow its CREATE, which may wait for ALTER DEFAULT PRIVILEGES.
+    if isinstance(tree, ast.AlterStatsStmt):
+        found.add(("statistics", _last(tree.defnames)))
+    if isinstance(tree, ast.AlterDomainStmt):
+        found.add(("type", _last(tree.typeName)))
     if isinstance(tree, ast.CommentStmt | ast.GrantStmt):
         # The object is a list of bare names: load after whatever defines any of them.
         for name in _names_in(tree.object if isinstance(tree, ast.CommentStmt) else tree.objects):
-            found |= {(kind, name) for kind in ("relation", "type", "function", "schema", "collation")}
+            found |= {(kind, name) for kind in ("relation", "type", "function", "schema", "collation", "statistics")}
     if _attaches_partition(tree, enums.ObjectType.OBJECT_INDEX):
         # An index attaches to a partitioned index only once its table is a partition: nothing names that.
         found.add(("attached partition", "*"))

@@ -1,0 +1,59 @@
+"""Every YAML construct: it loads to the same model as the SQL a user would write, and a plan driven from
+the YAML converges (applied to an empty database, the next plan is empty)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import pytest
+from typer.testing import CliRunner
+
+from pgdiff.cli import app
+from pgdiff.shadow import ShadowDatabase
+from pgdiff.source import resolve_sources
+from tests.pg import comparable, inspect_db, new_database
+from tests.yaml_cases import CASES
+
+runner = CliRunner()
+
+VIRTUAL = (
+    "tables:\n  - name: v\n    columns:\n      - {name: a, type: int}\n"
+    "      - {name: twice, type: int, generated: {expression: a * 2, virtual: true}}\n",
+    "CREATE TABLE v (a int, twice int GENERATED ALWAYS AS (a * 2) VIRTUAL);\n",
+)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def reader_role(pg) -> None:
+    with psycopg.connect(pg.conninfo(), autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = 'yaml_reader'").fetchone():
+            conn.execute("CREATE ROLE yaml_reader NOLOGIN")
+
+
+def cases(pg) -> dict[str, tuple[str, str]]:
+    return {**CASES, **({"virtual": VIRTUAL} if pg.major >= 18 else {})}
+
+
+def yaml_model(pg, folder: Path):
+    with ShadowDatabase(dev_url=pg.url(), target_major=pg.major) as shadow:
+        shadow.load(resolve_sources([str(folder)]).statements)
+        return shadow.inspect()
+
+
+@pytest.mark.parametrize("case", [*CASES, "virtual"])
+def test_yaml_loads_like_sql_and_converges(pg, tmp_path, case):
+    if case not in cases(pg):
+        pytest.skip("virtual generated columns are PostgreSQL 18+")
+    yaml_text, sql_text = cases(pg)[case]
+    (tmp_path / "desired.yaml").write_text(yaml_text)
+    from_yaml = yaml_model(pg, tmp_path)
+    from_sql = inspect_db(pg, new_database(pg, sql_text))
+    assert comparable(from_yaml) == comparable(from_sql)
+
+    fresh = pg.url(new_database(pg))
+    args = [str(tmp_path), "--db", fresh, "--dev-url", pg.url()]
+    applied = runner.invoke(app, ["apply", *args, "--yes", "--allow-hazards", "all"])
+    assert applied.exit_code == 0, applied.output
+    replanned = runner.invoke(app, ["plan", *args, "--detailed-exitcode"])
+    assert replanned.exit_code == 0, replanned.output
