@@ -35,7 +35,8 @@ def deferrable_sql(item: Located) -> str:
 
 class TableConverter(ConverterBase):
     def table(self, table: Located, parent: TableKey | None = None) -> None:
-        key = (self.schema_of(table), str(table.get("name")))
+        default_schema = parent[0] if parent is not None else self.default_schema  # a partition: its parent's
+        key = (str(table.get("schema", default_schema)), str(table.get("name")))
         self.rename("table", key, table)
         columns = None if parent is not None else self._known_columns(table)
         elements = [self._column(key, column) for column in table.items("columns")]
