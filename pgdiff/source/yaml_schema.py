@@ -112,13 +112,16 @@ def _check_type(path: Path, node: yaml.Node, expected: str | list[str], what: st
         assert isinstance(node, yaml.ScalarNode)
         node.tag = STRING_TAG
         return
-    wanted = " or ".join("a list" if t == "array" else "a mapping" if t == "object" else f"a {t}" for t in allowed)
+    wanted = " or ".join(_TYPE_NAMES.get(t, f"a {t}") for t in allowed)
     raise SourceError(f"{where(path, node)}: {what} must be {wanted}, not {_shown(node)}")
+
+
+_TYPE_NAMES = {"array": "a list", "object": "a mapping", "integer": "an integer", "null": "empty"}
 
 
 def _shown(node: yaml.Node) -> str:
     if isinstance(node, yaml.ScalarNode):
-        return repr(node.value)
+        return "empty" if _scalar_type(node) == "null" else repr(node.value)
     return "a mapping" if isinstance(node, yaml.MappingNode) else "a list"
 
 
