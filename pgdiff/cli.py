@@ -26,6 +26,7 @@ from pgdiff.plan import Plan, Statement
 from pgdiff.plan.timeouts import DEFAULT_LOCK_TIMEOUT_MS, TimeoutPolicy, format_duration, parse_duration_ms
 from pgdiff.render import FORMATS, render_json, render_sql, render_text
 from pgdiff.source import resolve_sources
+from pgdiff.source.fmt import reformat
 
 app = typer.Typer(
     add_completion=False,
@@ -281,6 +282,28 @@ def dump(
         for path in write_dump(files, output):
             err.print(f"wrote {path}")
         return EXIT_OK
+
+    _run(body)
+
+
+@app.command()
+def fmt(
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Files and directories (default: the current directory).")
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Change nothing: list the files that would change, exit 1 if any.")
+    ] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Lay out desired-state SQL and YAML files canonically, comments kept (rewrites them in place)."""
+    _set_debug(debug)
+
+    def body() -> int:
+        changed = reformat(paths or ["."], check=check)
+        for path in changed:
+            err.print(f"{'would reformat' if check else 'reformatted'} {path}")
+        return EXIT_ERROR if check and changed else EXIT_OK
 
     _run(body)
 

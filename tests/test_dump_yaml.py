@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import psycopg
 import pytest
 import yaml
 from typer.testing import CliRunner
@@ -10,7 +9,7 @@ from typer.testing import CliRunner
 from pgdiff.cli import app
 from tests.pg import new_database
 from tests.test_dump import EVERY_KIND, SCHEMA
-from tests.yaml_cases import CASES
+from tests.yaml_cases import CASES, ensure_roles
 
 runner = CliRunner()
 
@@ -21,10 +20,7 @@ def run(*args: str):
 
 @pytest.fixture(scope="module", autouse=True)
 def roles(pg) -> None:
-    with psycopg.connect(pg.conninfo(), autocommit=True) as conn:
-        for role in ("dump_reader", "yaml_reader"):
-            if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone():
-                conn.execute(f"CREATE ROLE {role} NOLOGIN")
+    ensure_roles(pg, "dump_reader", "yaml_reader")
 
 
 def assert_round_trip(pg, tmp_path, sql: str, split: str) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import psycopg
 import pytest
 from typer.testing import CliRunner
 
@@ -13,7 +12,7 @@ from pgdiff.cli import app
 from pgdiff.shadow import ShadowDatabase
 from pgdiff.source import resolve_sources
 from tests.pg import comparable, inspect_db, new_database
-from tests.yaml_cases import CASES
+from tests.yaml_cases import CASES, ensure_roles
 
 runner = CliRunner()
 
@@ -26,9 +25,7 @@ VIRTUAL = (
 
 @pytest.fixture(scope="module", autouse=True)
 def reader_role(pg) -> None:
-    with psycopg.connect(pg.conninfo(), autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = 'yaml_reader'").fetchone():
-            conn.execute("CREATE ROLE yaml_reader NOLOGIN")
+    ensure_roles(pg)
 
 
 def cases(pg) -> dict[str, tuple[str, str]]:

@@ -6,6 +6,19 @@ the dump tests (every kind dumped as YAML plans empty).
 
 from __future__ import annotations
 
+import psycopg
+import psycopg.sql
+
+ROLE = "yaml_reader"  # the cases grant to it: a server's role, which pgdiff does not create
+
+
+def ensure_roles(cluster, *roles: str) -> None:
+    with psycopg.connect(cluster.conninfo(), autocommit=True) as conn:
+        for role in roles or (ROLE,):
+            if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone():
+                conn.execute(psycopg.sql.SQL("CREATE ROLE {} NOLOGIN").format(psycopg.sql.Identifier(role)))
+
+
 CASES: dict[str, tuple[str, str]] = {}
 
 CASES["columns"] = (
