@@ -109,11 +109,11 @@ def _defines(tree: ast.Node) -> set[Name]:
         return {("trigger", tree.trigname)}
     if isinstance(tree, ast.CreatePolicyStmt):
         return {("policy", tree.policy_name)}
+    if _attaches_partition(tree, enums.ObjectType.OBJECT_TABLE):
+        return {("attached partition", "*")}
     if isinstance(tree, ast.AlterTableStmt):
         added = (cmd.def_ for cmd in tree.cmds or () if cmd.subtype == enums.AlterTableType.AT_AddConstraint)
         return {("constraint", c.conname) for c in added if isinstance(c, ast.Constraint) and c.conname}
-    if _attaches_partition(tree, enums.ObjectType.OBJECT_TABLE):
-        return {("attached partition", "*")}
     return set()
 
 
