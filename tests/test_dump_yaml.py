@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from pgdiff.cli import app
 from tests.pg import new_database
 from tests.test_dump import EVERY_KIND, SCHEMA
-from tests.yaml_cases import CASES, ensure_roles
+from tests.yaml_cases import CASES, VIRTUAL, ensure_roles
 
 runner = CliRunner()
 
@@ -23,12 +23,12 @@ def roles(pg) -> None:
     ensure_roles(pg, "dump_reader", "yaml_reader")
 
 
-def assert_round_trip(pg, tmp_path, sql: str, split: str) -> None:
+def assert_round_trip(pg, tmp_path, sql: str, split: str, output_format: str = "yaml") -> None:
     url = pg.url(new_database(pg, sql))
-    dumped = run("dump", "--db", url, "-o", str(tmp_path), "--split", split, "--format", "yaml")
+    dumped = run("dump", "--db", url, "-o", str(tmp_path), "--split", split, "--format", output_format)
     assert dumped.exit_code == 0, dumped.output
     result = run("plan", str(tmp_path), "--db", url, "--dev-url", pg.url(), "--detailed-exitcode")
-    files = {p.name: p.read_text() for p in tmp_path.rglob("*.yaml")}
+    files = {p.name: p.read_text() for p in tmp_path.rglob("*.*")}
     assert result.exit_code == 0, f"{result.output}\n{files}"
 
 
@@ -37,9 +37,13 @@ def test_yaml_dump_of_every_kind_plans_empty(pg, tmp_path, split):
     assert_round_trip(pg, tmp_path, EVERY_KIND + SCHEMA, split)
 
 
-@pytest.mark.parametrize("case", list(CASES))
-def test_yaml_dump_of_each_construct_plans_empty(pg, tmp_path, case):
-    assert_round_trip(pg, tmp_path, CASES[case][1], "object")
+@pytest.mark.parametrize("output_format", ["yaml", "sql"])
+@pytest.mark.parametrize("case", [*CASES, "virtual"])
+def test_dump_of_each_construct_plans_empty(pg, tmp_path, case, output_format):
+    if case == "virtual" and pg.major < 18:
+        pytest.skip("virtual generated columns are PostgreSQL 18+")
+    sql = VIRTUAL[1] if case == "virtual" else CASES[case][1]
+    assert_round_trip(pg, tmp_path, sql, "object", output_format)
 
 
 def test_yaml_dump_is_deterministic_valid_yaml(pg):

@@ -129,6 +129,25 @@ def test_renamed_from_becomes_renames(tmp_path):
     ]
 
 
+def test_renamed_from_on_keys_checks_foreign_keys_and_indexes(tmp_path):
+    path = write(
+        tmp_path,
+        "t.yaml",
+        "tables:\n  - name: t\n    columns: [{name: a, type: int}]\n"
+        "    primary_key: {name: t_pk, columns: [a], renamed_from: t_pkey}\n"
+        "    checks: [{name: t_a_positive, expression: a > 0, renamed_from: t_a_check}]\n"
+        "    foreign_keys: [{name: t_a_fk, columns: [a], references: {table: t}, renamed_from: t_a_fkey}]\n"
+        "    indexes: [{name: t_a_idx, keys: [{column: a}], renamed_from: t_a_index}]\n",
+    )
+    renames = resolve_sources([str(path)]).renames
+    assert [(r.kind, r.new_key, r.old_name) for r in renames] == [
+        ("constraint", ("public", "t", "t_pk"), "t_pkey"),
+        ("constraint", ("public", "t", "t_a_positive"), "t_a_check"),
+        ("constraint", ("public", "t", "t_a_fk"), "t_a_fkey"),
+        ("index", ("public", "t_a_idx"), "t_a_index"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

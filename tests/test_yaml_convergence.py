@@ -12,15 +12,9 @@ from pgdiff.cli import app
 from pgdiff.shadow import ShadowDatabase
 from pgdiff.source import resolve_sources
 from tests.pg import comparable, inspect_db, new_database
-from tests.yaml_cases import CASES, ensure_roles
+from tests.yaml_cases import CASES, VIRTUAL, ensure_roles
 
 runner = CliRunner()
-
-VIRTUAL = (
-    "tables:\n  - name: v\n    columns:\n      - {name: a, type: int}\n"
-    "      - {name: twice, type: int, generated: {expression: a * 2, virtual: true}}\n",
-    "CREATE TABLE v (a int, twice int GENERATED ALWAYS AS (a * 2) VIRTUAL);\n",
-)
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -46,7 +46,7 @@ YAML_CASES = [
     (
         "unknown_key_no_match",
         "enums:\n  - {name: e, values: [a], zzz: 1}\n",
-        "2:28: unknown key 'zzz' in enums[0]; valid keys: name, schema, renamed_from, comment, values, grants, revoke",
+        "2:28: unknown key 'zzz' in enums[0]; valid keys: name, schema, comment, values, grants, revoke",
     ),
     ("wrong_type_list", "tables:\n  - name: t\n    columns: abc\n", "3:14: columns must be a list, not 'abc'"),
     (

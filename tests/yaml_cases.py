@@ -422,3 +422,10 @@ COMMENT ON STATISTICS stats.orders_ab IS 'correlated';
 CREATE STATISTICS stats.orders_expr ON a, (lower(c)) FROM stats.orders;
 """,
 )
+
+# PostgreSQL 18+ only.
+VIRTUAL = (
+    "tables:\n  - name: v\n    columns:\n      - {name: a, type: int}\n"
+    "      - {name: twice, type: int, generated: {expression: a * 2, virtual: true}}\n",
+    "CREATE TABLE v (a int, twice int GENERATED ALWAYS AS (a * 2) VIRTUAL);\n",
+)

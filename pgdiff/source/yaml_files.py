@@ -149,7 +149,6 @@ class _Converter(TableConverter):
     # -- types and sequences ------------------------------------------------------------------------
 
     def _type_extras(self, kind: str, key: tuple[str, str], item: Located) -> None:
-        self.rename(kind, key, item)
         self.comment(ObjectRef(kind, *key), item)
         self.grants(ObjectRef(kind, *key), item)
 
@@ -278,7 +277,6 @@ class _Converter(TableConverter):
     def _view(self, view: Located, *, materialized: bool) -> None:
         key = (self.schema_of(view), str(view.get("name")))
         kind = "materialized view" if materialized else "view"
-        self.rename(kind, key, view)
         sql = f"CREATE {kind.upper()} {qualified(*key)}"
         if view.get("columns"):
             sql += f" ({', '.join(ident(str(c)) for c in view.get('columns'))})"

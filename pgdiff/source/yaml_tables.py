@@ -293,7 +293,6 @@ class TableConverter(ConverterBase):
 
     def policy(self, table: TableKey, policy: Located) -> None:
         name = str(policy.get("name"))
-        self.rename("policy", (*table, name), policy)
         sql = f"CREATE POLICY {ident(name)} ON {qualified(*table)}"
         sql += f" AS {str(policy.get('as', 'permissive')).upper()} FOR {str(policy.get('command', 'all')).upper()}"
         roles = policy.get("roles")
