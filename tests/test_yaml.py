@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -205,3 +206,21 @@ def test_unreadable_yaml_is_one_line(tmp_path):
     path.write_bytes("tables: [{name: caf\xe9}]\n".encode("latin-1"))
     with pytest.raises(SourceError, match=re.escape(f"{path}: not UTF-8 text")):
         resolve_sources([str(path)])
+
+
+def test_json_schema_references_resolve_and_every_object_is_closed():
+    schema = json.loads((Path(__file__).parent.parent / "pgdiff.schema.json").read_text())
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                assert node["$ref"].removeprefix("#/$defs/") in schema["$defs"], node["$ref"]
+            if node.get("type") == "object" and "properties" in node:
+                assert node.get("additionalProperties") is False, node  # unknown keys get a suggestion
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema)
