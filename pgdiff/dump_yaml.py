@@ -161,7 +161,7 @@ class _Writer:
 
     def _add(self, kind: str, schema: str | None, name: str, item: dict[str, Any]) -> None:
         document, default = self._document(schema, kind, name)
-        if schema is not None and schema != default:
+        if schema is not None and schema != default and "name" in item:  # a function's definition is qualified
             item = {"name": item.pop("name"), "schema": schema, **item}
         document[kind].append(item)
 

@@ -12,7 +12,7 @@ from pgdiff.cli import app
 from pgdiff.shadow import ShadowDatabase
 from pgdiff.source import resolve_sources
 from tests.pg import comparable, inspect_db, new_database
-from tests.yaml_cases import CASES, VIRTUAL, ensure_roles
+from tests.yaml_cases import CASES, README_EXAMPLE, VIRTUAL, ensure_roles
 
 runner = CliRunner()
 
@@ -47,4 +47,20 @@ def test_yaml_loads_like_sql_and_converges(pg, tmp_path, case):
     applied = runner.invoke(app, ["apply", *args, "--yes", "--allow-hazards", "all"])
     assert applied.exit_code == 0, applied.output
     replanned = runner.invoke(app, ["plan", *args, "--detailed-exitcode"])
+    assert replanned.exit_code == 0, replanned.output
+
+
+def test_readme_example_converges_and_dumps_back(pg, tmp_path):
+    ensure_roles(pg, "app_reader")
+    (tmp_path / "app.yaml").write_text(README_EXAMPLE)
+    fresh = pg.url(new_database(pg))
+    args = ["--db", fresh, "--dev-url", pg.url()]
+    applied = runner.invoke(app, ["apply", str(tmp_path), *args, "--yes", "--allow-hazards", "all"])
+    assert applied.exit_code == 0, applied.output
+    assert runner.invoke(app, ["plan", str(tmp_path), *args, "--detailed-exitcode"]).exit_code == 0
+    assert runner.invoke(app, ["fmt", "--check", str(tmp_path)]).exit_code == 0
+    dumped = tmp_path / "dumped"
+    dumped.mkdir()
+    (dumped / "schema.yaml").write_text(runner.invoke(app, ["dump", "--db", fresh, "--format", "yaml"]).stdout)
+    replanned = runner.invoke(app, ["plan", str(dumped), *args, "--detailed-exitcode"])
     assert replanned.exit_code == 0, replanned.output

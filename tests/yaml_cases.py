@@ -429,3 +429,92 @@ VIRTUAL = (
     "      - {name: twice, type: int, generated: {expression: a * 2, virtual: true}}\n",
     "CREATE TABLE v (a int, twice int GENERATED ALWAYS AS (a * 2) VIRTUAL);\n",
 )
+
+# The example of README.md's "YAML desired state" (it grants to app_reader).
+README_EXAMPLE = """\
+# yaml-language-server: $schema=../../pgdiff.schema.json
+schema: app                      # default schema of this file's objects (else public)
+schemas:
+  - {name: app, comment: the application}
+extensions:
+  - {name: pg_trgm}
+enums:
+  - {name: run_status, values: [pending, running, done, failed]}
+domains:
+  - name: email
+    type: text
+    checks: [{name: email_has_at, expression: "VALUE LIKE '%@%'"}]
+sequences:
+  - {name: invoice_numbers, start: 1000, increment: 1}
+functions:
+  - definition: |
+      CREATE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+          NEW.updated_at = now();
+          RETURN NEW;
+      END;
+      $$
+tables:
+  - name: workflows
+    renamed_from: workflow_definitions                  # rename instead of drop and create
+    comment: one per workflow definition
+    columns:
+      - {name: id, type: uuid, nullable: false, default: gen_random_uuid()}
+      - {name: title, type: varchar(255), nullable: false, renamed_from: name}
+      - {name: owner, type: app.email}
+      - {name: definition, type: jsonb, nullable: false, default: "'{}'::jsonb"}
+      - {name: version, type: integer, identity: {generated: by default, start: 100}}
+      - {name: slug, type: text, generated: lower(title::text), comment: for URLs}
+      - {name: updated_at, type: timestamptz}
+      - {name: live, type: tstzrange}
+    primary_key: {columns: [id]}
+    unique:
+      - {name: workflows_slug_key, columns: [slug], nulls_not_distinct: true}
+    checks:
+      - {name: workflows_definition_object, expression: "jsonb_typeof(definition) = 'object'"}
+    exclusions:
+      - {name: workflows_one_live_version, method: gist, elements: [{column: live, operator: "&&"}]}
+    indexes:
+      - {name: workflows_title_trgm, method: gin, keys: [{column: title, opclass: gin_trgm_ops}]}
+      - name: workflows_type
+        keys: [{expression: "definition->>'type'"}, {column: version, order: desc, nulls: last}]
+        include: [slug]
+        where: "definition ? 'type'"
+        with: {fillfactor: 70}
+    options: {fillfactor: 90}
+    triggers:
+      - {name: workflows_touch, timing: before, events: [update], for_each: row, function: app.touch}
+    grants:
+      - {to: app_reader, privileges: [select]}
+  - name: runs
+    columns:
+      - {name: id, type: bigint, nullable: false}
+      - {name: workflow_id, type: uuid}
+      - {name: status, type: app.run_status, nullable: false, default: "'pending'"}
+      - {name: tenant, type: text, nullable: false}
+      - {name: started_at, type: date, nullable: false}
+    primary_key: {columns: [id, started_at]}
+    foreign_keys:
+      - name: runs_workflow_fkey
+        columns: [workflow_id]
+        references: {table: workflows, columns: [id]}      # schema: defaults to the file's
+        on_delete: cascade                                 # also on_update, match, deferrable, not_valid
+    partition_by: {method: range, columns: [started_at]}
+    partitions:
+      - {name: runs_2026, from: "2026-01-01", to: "2027-01-01"}
+      - {name: runs_rest, default: true}
+    row_security: {enabled: true}
+    policies:
+      - {name: runs_by_tenant, using: "tenant = current_setting('app.tenant')"}
+    statistics:
+      - {name: runs_status_tenant, kinds: [dependencies], columns: [status, tenant]}
+views:
+  - name: recent_runs
+    query: SELECT id, status FROM app.runs WHERE started_at > now() - interval '7 days'
+materialized_views:
+  - name: run_counts
+    query: SELECT status, count(*) AS n FROM app.runs GROUP BY status
+    indexes: [{name: run_counts_status, unique: true, keys: [{column: status}]}]
+default_privileges:
+  - {schema: app, on: tables, grants: [{to: app_reader, privileges: [select]}]}
+"""
