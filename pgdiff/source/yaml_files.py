@@ -19,7 +19,7 @@ from pgdiff.model import ObjectRef
 from pgdiff.quoting import ident, literal, qualified
 from pgdiff.source.directives import Rename
 from pgdiff.source.sql import SqlStatement, check_supported
-from pgdiff.source.yaml_base import DEFAULT_SCHEMA, Located, dotted, options_sql, value_sql
+from pgdiff.source.yaml_base import DEFAULT_SCHEMA, Located, dotted, options_sql
 from pgdiff.source.yaml_schema import validate
 from pgdiff.source.yaml_tables import TableConverter, role_sql
 
@@ -318,4 +318,3 @@ class _Converter(TableConverter):
             self.emit(sql, grant.line())
 
 
-__all__ = ["YAML_SUFFIXES", "load_yaml_file", "read_yaml", "value_sql"]
