@@ -316,5 +316,3 @@ class _Converter(TableConverter):
             grantee = role_sql(str(grant.get("to")))
             sql = f"ALTER DEFAULT PRIVILEGES{scope} GRANT {privileges} ON {on} TO {grantee}{option}"
             self.emit(sql, grant.line())
-
-
