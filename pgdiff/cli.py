@@ -18,6 +18,7 @@ from pgdiff.apply import DEFAULT_LOCK_RETRIES, ApplyHooks, apply_plan, refuse_un
 from pgdiff.catalog import inspect
 from pgdiff.connect import connect, describe, redact, target_url
 from pgdiff.dump import SPLITS, dump_files, write_dump
+from pgdiff.dump_yaml import dump_yaml_files
 from pgdiff.errors import PgdiffError
 from pgdiff.filters import ObjectFilter, filter_model
 from pgdiff.pipeline import desired_state
@@ -25,6 +26,7 @@ from pgdiff.plan import Plan, Statement
 from pgdiff.plan.timeouts import DEFAULT_LOCK_TIMEOUT_MS, TimeoutPolicy, format_duration, parse_duration_ms
 from pgdiff.render import FORMATS, render_json, render_sql, render_text
 from pgdiff.source import resolve_sources
+from pgdiff.source.fmt import reformat
 
 app = typer.Typer(
     add_completion=False,
@@ -38,6 +40,7 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 DEFAULT_SOURCE = "schema/"
 DEFAULT_LOCK_TIMEOUT = format_duration(DEFAULT_LOCK_TIMEOUT_MS)
+DUMP_FORMATS = ("sql", "yaml")
 
 SourcesArg = Annotated[
     list[str] | None,
@@ -251,7 +254,7 @@ def dump(
         Path | None,
         typer.Option("--output", "-o", help="Directory to write into. Default: standard output (--split none)."),
     ] = None,
-    output_format: Annotated[str, typer.Option("--format", "-f", help="File format: sql.")] = "sql",
+    output_format: Annotated[str, typer.Option("--format", "-f", help="File format: sql|yaml.")] = "sql",
     split: Annotated[
         str, typer.Option("--split", help="none: one file; schema: one per schema; object: one per table or object.")
     ] = "none",
@@ -263,21 +266,44 @@ def dump(
     _set_debug(debug)
 
     def body() -> int:
-        if output_format != "sql":
-            raise PgdiffError(f"--format {output_format!r}: dump writes sql (YAML output is not implemented yet)")
+        if output_format not in DUMP_FORMATS:
+            raise PgdiffError(f"unknown --format {output_format!r}: choose one of {', '.join(DUMP_FORMATS)}")
         if split not in SPLITS:
             raise PgdiffError(f"unknown --split {split!r}: choose one of {', '.join(SPLITS)}")
         if output is None and split != "none":
             raise PgdiffError(f"--split {split} writes several files: give a directory with --output")
         object_filter = ObjectFilter.from_options(schema, exclude)
         with connect(target_url(db)) as conn:
-            files = dump_files(filter_model(inspect(conn), object_filter), split)
+            model = filter_model(inspect(conn), object_filter)
+        files = dump_yaml_files(model, split) if output_format == "yaml" else dump_files(model, split)
         if output is None:
             sys.stdout.write("".join(files.values()))
             return EXIT_OK
         for path in write_dump(files, output):
             err.print(f"wrote {path}")
         return EXIT_OK
+
+    _run(body)
+
+
+@app.command()
+def fmt(
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Files and directories (default: the current directory).")
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Change nothing: list the files that would change, exit 1 if any.")
+    ] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Lay out desired-state SQL and YAML files canonically, comments kept (rewrites them in place)."""
+    _set_debug(debug)
+
+    def body() -> int:
+        changed = reformat(paths or ["."], check=check)
+        for path in changed:
+            err.print(f"{'would reformat' if check else 'reformatted'} {path}")
+        return EXIT_ERROR if check and changed else EXIT_OK
 
     _run(body)
 

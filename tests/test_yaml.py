@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -129,6 +130,25 @@ def test_renamed_from_becomes_renames(tmp_path):
     ]
 
 
+def test_renamed_from_on_keys_checks_foreign_keys_and_indexes(tmp_path):
+    path = write(
+        tmp_path,
+        "t.yaml",
+        "tables:\n  - name: t\n    columns: [{name: a, type: int}]\n"
+        "    primary_key: {name: t_pk, columns: [a], renamed_from: t_pkey}\n"
+        "    checks: [{name: t_a_positive, expression: a > 0, renamed_from: t_a_check}]\n"
+        "    foreign_keys: [{name: t_a_fk, columns: [a], references: {table: t}, renamed_from: t_a_fkey}]\n"
+        "    indexes: [{name: t_a_idx, keys: [{column: a}], renamed_from: t_a_index}]\n",
+    )
+    renames = resolve_sources([str(path)]).renames
+    assert [(r.kind, r.new_key, r.old_name) for r in renames] == [
+        ("constraint", ("public", "t", "t_pk"), "t_pkey"),
+        ("constraint", ("public", "t", "t_a_positive"), "t_a_check"),
+        ("constraint", ("public", "t", "t_a_fk"), "t_a_fkey"),
+        ("index", ("public", "t_a_idx"), "t_a_index"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -186,3 +206,21 @@ def test_unreadable_yaml_is_one_line(tmp_path):
     path.write_bytes("tables: [{name: caf\xe9}]\n".encode("latin-1"))
     with pytest.raises(SourceError, match=re.escape(f"{path}: not UTF-8 text")):
         resolve_sources([str(path)])
+
+
+def test_json_schema_references_resolve_and_every_object_is_closed():
+    schema = json.loads((Path(__file__).parent.parent / "pgdiff.schema.json").read_text())
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                assert node["$ref"].removeprefix("#/$defs/") in schema["$defs"], node["$ref"]
+            if node.get("type") == "object" and "properties" in node:
+                assert node.get("additionalProperties") is False, node  # unknown keys get a suggestion
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema)

@@ -75,7 +75,9 @@ def _stable_topological_order(after: list[set[int]]) -> list[int]:
 def _defines(tree: ast.Node) -> set[Name]:
     if isinstance(tree, ast.CreateStmt):
         # A table is also a type (its row type) that columns and functions may name.
-        return {("relation", tree.relation.relname), ("type", tree.relation.relname)}
+        elements = tree.tableElts or ()
+        constraints = {("constraint", c.conname) for c in elements if isinstance(c, ast.Constraint) and c.conname}
+        return {("relation", tree.relation.relname), ("type", tree.relation.relname)} | constraints
     if isinstance(tree, ast.ViewStmt):
         return {("relation", tree.view.relname), ("type", tree.view.relname)}
     if isinstance(tree, ast.CreateTableAsStmt):
@@ -101,8 +103,17 @@ def _defines(tree: ast.Node) -> set[Name]:
         return {("default privileges", "*")}
     if isinstance(tree, ast.DefineStmt) and tree.kind == enums.ObjectType.OBJECT_COLLATION:
         return {("collation", _last(tree.defnames))}
+    if isinstance(tree, ast.CreateStatsStmt):
+        return {("statistics", _last(tree.defnames))}
+    if isinstance(tree, ast.CreateTrigStmt):
+        return {("trigger", tree.trigname)}
+    if isinstance(tree, ast.CreatePolicyStmt):
+        return {("policy", tree.policy_name)}
     if _attaches_partition(tree, enums.ObjectType.OBJECT_TABLE):
         return {("attached partition", "*")}
+    if isinstance(tree, ast.AlterTableStmt):
+        added = (cmd.def_ for cmd in tree.cmds or () if cmd.subtype == enums.AlterTableType.AT_AddConstraint)
+        return {("constraint", c.conname) for c in added if isinstance(c, ast.Constraint) and c.conname}
     return set()
 
 
@@ -161,10 +172,18 @@ def _references(tree: ast.Node) -> set[Name]:
         for option in tree.options or ():
             if option.defname == "schemas":
                 found |= {("schema", name) for name in _names_in(option.arg)}
+    # Statements naming their object by a list of bare names (no RangeVar or TypeName to visit): they
+    # must still follow its CREATE, which may wait for ALTER DEFAULT PRIVILEGES.
+    if isinstance(tree, ast.AlterStatsStmt):
+        found.add(("statistics", _last(tree.defnames)))
+    if isinstance(tree, ast.AlterDomainStmt):
+        found.add(("type", _last(tree.typeName)))
+    if isinstance(tree, ast.AlterTableStmt):
+        found |= {("trigger", cmd.name) for cmd in tree.cmds or () if cmd.subtype in _TRIGGER_SWITCHES and cmd.name}
     if isinstance(tree, ast.CommentStmt | ast.GrantStmt):
         # The object is a list of bare names: load after whatever defines any of them.
         for name in _names_in(tree.object if isinstance(tree, ast.CommentStmt) else tree.objects):
-            found |= {(kind, name) for kind in ("relation", "type", "function", "schema", "collation")}
+            found |= {(kind, name) for kind in _COMMENTED_KINDS}
     if _attaches_partition(tree, enums.ObjectType.OBJECT_INDEX):
         # An index attaches to a partitioned index only once its table is a partition: nothing names that.
         found.add(("attached partition", "*"))
@@ -172,6 +191,26 @@ def _references(tree: ast.Node) -> set[Name]:
         # Extensions bring types, functions and operators no parse tree can attribute: they load first.
         found.add(("extension", "*"))
     return found
+
+
+_SEQUENCE_FUNCTIONS = ("nextval", "currval", "setval")
+_COMMENTED_KINDS = (
+    "relation",
+    "type",
+    "function",
+    "schema",
+    "collation",
+    "statistics",
+    "trigger",
+    "policy",
+    "constraint",
+)
+_TRIGGER_SWITCHES = (
+    enums.AlterTableType.AT_EnableTrig,
+    enums.AlterTableType.AT_EnableAlwaysTrig,
+    enums.AlterTableType.AT_EnableReplicaTrig,
+    enums.AlterTableType.AT_DisableTrig,
+)
 
 
 class _References(Visitor):
@@ -194,5 +233,12 @@ class _References(Visitor):
 
     def visit_FuncCall(self, ancestors: object, node: ast.FuncCall) -> None:
         self.found.add(("function", _last(node.funcname)))
+        if _last(node.funcname) in _SEQUENCE_FUNCTIONS and node.args:
+            # nextval('app.orders_seq'): a default names its sequence only inside a string literal.
+            argument = node.args[0]
+            if isinstance(argument, ast.TypeCast):
+                argument = argument.arg
+            if isinstance(argument, ast.A_Const) and isinstance(argument.val, ast.String):
+                self.found.add(("relation", argument.val.sval.rsplit(".", 1)[-1].strip('"')))
         if node.funcname and len(node.funcname) > 1:
             self.found.add(("schema", node.funcname[0].sval))

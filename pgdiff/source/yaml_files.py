@@ -9,42 +9,27 @@ inspected exactly like hand-written SQL, so YAML and SQL files can reference eac
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
+import pglast
 import yaml
+from pglast.stream import RawStream
 
 from pgdiff.errors import SourceError
-from pgdiff.quoting import ident, qualified
+from pgdiff.model import ObjectRef
+from pgdiff.quoting import ident, literal, qualified
 from pgdiff.source.directives import Rename
-from pgdiff.source.sql import SqlStatement
-from pgdiff.source.yaml_schema import validate, where
+from pgdiff.source.sql import SqlStatement, check_supported
+from pgdiff.source.yaml_base import DEFAULT_SCHEMA, Located, dotted, options_sql
+from pgdiff.source.yaml_schema import validate
+from pgdiff.source.yaml_tables import TableConverter, role_sql
 
-DEFAULT_SCHEMA = "public"
 YAML_SUFFIXES = (".yaml", ".yml")
 
-
-class _Located:
-    """A YAML mapping's plain values plus the node of each key, for positions."""
-
-    def __init__(self, data: dict[str, Any], node: yaml.MappingNode) -> None:
-        self.data = data
-        self.nodes = {key.value: value for key, value in node.value}
-        self.node = node
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.data.get(key, default)
-
-    def items(self, key: str) -> list[_Located]:
-        node = self.nodes.get(key)
-        if node is None:
-            return []
-        return [_Located(value, item) for value, item in zip(self.data[key], node.value, strict=True)]
-
-    def line(self) -> int:
-        return self.node.start_mark.line + 1
+_DEFAULT_PRIVILEGE_KINDS = ("tables", "sequences", "functions", "types", "schemas")
 
 
-def load_yaml_file(path: Path) -> tuple[list[SqlStatement], list[Rename]]:
+def read_yaml(path: Path) -> tuple[object, yaml.Node | None]:
+    """The document and its node tree, validated; every problem a `SourceError` at file:line:column."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
@@ -55,7 +40,7 @@ def load_yaml_file(path: Path) -> tuple[list[SqlStatement], list[Rename]]:
     try:
         node = loader.get_single_node()
         if node is None:
-            return [], []
+            return None, None
         validate(path, node)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
@@ -64,172 +49,270 @@ def load_yaml_file(path: Path) -> tuple[list[SqlStatement], list[Rename]]:
         raise SourceError(f"{path}:{position}: {error.problem or error}") from None
     except yaml.YAMLError as error:
         raise SourceError(f"{path}: {error}") from None
+    except RecursionError:
+        raise SourceError(f"{path}: nested too deeply") from None
     finally:
         loader.dispose()
-    return _Converter(path, _Located(data, node)).convert()
+    return data, node
 
 
-class _Converter:
-    def __init__(self, path: Path, document: _Located) -> None:
-        self.path = path
+def load_yaml_file(path: Path) -> tuple[list[SqlStatement], list[Rename]]:
+    data, node = read_yaml(path)
+    if node is None:
+        return [], []
+    assert isinstance(data, dict) and isinstance(node, yaml.MappingNode)  # the JSON Schema's top level
+    statements, renames = _Converter(path, Located(data, node)).convert()
+    for statement in statements:
+        _check_statement(statement)
+    return statements, renames
+
+
+def _check_statement(statement: SqlStatement) -> None:
+    """SQL text from YAML values (types, expressions, definitions) must make exactly one schema statement."""
+    try:
+        parsed = pglast.parse_sql(statement.text)
+    except pglast.parser.ParseError as error:
+        raise SourceError(f"{statement.location()}: {error.args[0]}") from None
+    if len(parsed) != 1:
+        raise SourceError(f"{statement.location()}: a value holds more than one SQL statement")
+    check_supported(statement)
+
+
+class _Converter(TableConverter):
+    def __init__(self, path: Path, document: Located) -> None:
+        super().__init__(path, str(document.get("schema", DEFAULT_SCHEMA)))
         self.document = document
-        self.default_schema = document.get("schema", DEFAULT_SCHEMA)
-        self.statements: list[SqlStatement] = []
-        self.renames: list[Rename] = []
+        self.late: list[SqlStatement] = []
 
     def convert(self) -> tuple[list[SqlStatement], list[Rename]]:
-        for name, node in zip(self.document.get("schemas", []), self._nodes("schemas"), strict=True):
-            self._emit(f"CREATE SCHEMA IF NOT EXISTS {ident(name)}", node.start_mark.line + 1)
-        for extension in self.document.items("extensions"):
-            schema = f" WITH SCHEMA {ident(extension.get('schema'))}" if extension.get("schema") else ""
-            self._emit(f"CREATE EXTENSION IF NOT EXISTS {ident(extension.get('name'))}{schema}", extension.line())
-        for table in self.document.items("tables"):
-            self._table(table)
-        return self.statements, self.renames
+        document = self.document
+        for value, node in document.entries("schemas"):
+            self._schema(value, node)
+        for extension in document.items("extensions"):
+            self._extension(extension)
+        for collation in document.items("collations"):
+            self._collation(collation)
+        for enum in document.items("enums"):
+            self._enum(enum)
+        for domain in document.items("domains"):
+            self._domain(domain)
+        for composite in document.items("composite_types"):
+            self._composite(composite)
+        for range_type in document.items("range_types"):
+            self._range(range_type)
+        for sequence in document.items("sequences"):
+            self._sequence(sequence)
+        for function in document.items("functions"):
+            self._function(function)
+        for table in document.items("tables"):
+            self.table(table)
+        for view in document.items("views"):
+            self._view(view, materialized=False)
+        for view in document.items("materialized_views"):
+            self._view(view, materialized=True)
+        for defaults in document.items("default_privileges"):
+            self._default_privileges(defaults)
+        return self.statements + self.late, self.renames
 
-    def _nodes(self, key: str) -> list[yaml.Node]:
-        node = self.document.nodes.get(key)
-        return list(node.value) if node is not None else []
+    # -- schemas, extensions, collations ---------------------------------------------------------
 
-    def _emit(self, sql: str, line: int) -> None:
-        self.statements.append(SqlStatement(sql, self.path, line))
+    def _schema(self, value: object, node: yaml.Node) -> None:
+        if not isinstance(node, yaml.MappingNode):
+            self.emit(f"CREATE SCHEMA IF NOT EXISTS {ident(str(value))}", node.start_mark.line + 1)
+            return
+        assert isinstance(value, dict)
+        schema = Located(value, node)
+        name = str(schema.get("name"))
+        self.emit(f"CREATE SCHEMA IF NOT EXISTS {ident(name)}", schema.line())
+        self.comment(ObjectRef("schema", name, name), schema)
+        self.grants(ObjectRef("schema", name, name), schema)
 
-    def _rename(self, kind: str, key: tuple[str, ...], item: _Located) -> None:
-        old = item.get("renamed_from")
-        if old:
-            self.renames.append(Rename(kind, key, old, where(self.path, item.nodes["renamed_from"])))
+    def _extension(self, extension: Located) -> None:
+        sql = f"CREATE EXTENSION IF NOT EXISTS {ident(str(extension.get('name')))}"
+        if extension.get("schema"):
+            sql += f" WITH SCHEMA {ident(str(extension.get('schema')))}"
+        if extension.get("version"):
+            sql += f" VERSION {literal(str(extension.get('version')))}"
+        self.emit(sql, extension.line())
 
-    # -- tables -------------------------------------------------------------------------
+    def _collation(self, collation: Located) -> None:
+        key = (self.schema_of(collation), str(collation.get("name")))
+        options = [f"provider = {collation.get('provider', 'libc')}"]
+        for option in ("locale", "lc_collate", "lc_ctype", "rules"):
+            if collation.get(option) is not None:
+                options.append(f"{option} = {literal(str(collation.get(option)))}")
+        if collation.get("deterministic") is False:
+            options.append("deterministic = false")
+        self.emit(f"CREATE COLLATION {qualified(*key)} ({', '.join(options)})", collation.line())
+        self.comment(ObjectRef("collation", *key), collation)
 
-    def _table(self, table: _Located) -> None:
-        schema = table.get("schema", self.default_schema)
-        name = table.get("name")
-        key = (schema, name)
-        self._rename("table", key, table)
-        columns = {column.get("name") for column in table.items("columns")}
-        elements = [self._column(key, column) for column in table.items("columns")]
-        primary_key = table.nodes.get("primary_key")
-        if primary_key is not None:
-            located = _Located(table.get("primary_key"), primary_key)
-            elements.append(self._key("PRIMARY KEY", key, located, columns))
-        for unique in table.items("unique"):
-            elements.append(self._key("UNIQUE", key, unique, columns))
-        for check in table.items("checks"):
+    # -- types and sequences ------------------------------------------------------------------------
+
+    def _type_extras(self, kind: str, key: tuple[str, str], item: Located) -> None:
+        self.comment(ObjectRef(kind, *key), item)
+        self.grants(ObjectRef(kind, *key), item)
+
+    def _enum(self, enum: Located) -> None:
+        key = (self.schema_of(enum), str(enum.get("name")))
+        labels = ", ".join(literal(str(label)) for label in enum.get("values", []))
+        self.emit(f"CREATE TYPE {qualified(*key)} AS ENUM ({labels})", enum.line())
+        self._type_extras("enum", key, enum)
+
+    def _domain(self, domain: Located) -> None:
+        key = (self.schema_of(domain), str(domain.get("name")))
+        sql = f"CREATE DOMAIN {qualified(*key)} AS {domain.get('type')}"
+        if domain.get("collation"):
+            sql += f" COLLATE {dotted(str(domain.get('collation')))}"
+        if domain.get("default") is not None:
+            sql += f" DEFAULT {domain.get('default')}"
+        if domain.get("nullable") is False:
+            sql += " NOT NULL"
+        for check in domain.items("checks"):
             if not check.get("not_valid"):
-                elements.append(self._check(key, check))
-        unlogged = "UNLOGGED " if table.get("unlogged") else ""
-        body = ", ".join(elements)
-        self._emit(f"CREATE {unlogged}TABLE {qualified(*key)} ({body})", table.line())
-        for check in table.items("checks"):
+                sql += self._domain_check(check)
+        self.emit(sql, domain.line())
+        for check in domain.items("checks"):
             if check.get("not_valid"):
-                if not check.get("name"):
-                    raise SourceError(f"{where(self.path, check.node)}: a NOT VALID check needs a name")
-                sql = f"ALTER TABLE {qualified(*key)} ADD {self._check(key, check)} NOT VALID"
-                self._emit(sql, check.line())
-        for foreign_key in table.items("foreign_keys"):
-            self._foreign_key(key, foreign_key, columns)
-        for index in table.items("indexes"):
-            self._index(key, index, columns)
+                self.emit(f"ALTER DOMAIN {qualified(*key)} ADD{self._domain_check(check)} NOT VALID", check.line())
+        self._type_extras("domain", key, domain)
 
-    def _column(self, table: tuple[str, str], column: _Located) -> str:
-        self._rename("column", (*table, column.get("name")), column)
-        parts = [ident(column.get("name")), column.get("type")]
-        if column.get("collation"):
-            parts.append(f"COLLATE {ident(column.get('collation'))}")
-        if column.get("generated"):
-            parts.append(f"GENERATED ALWAYS AS ({column.get('generated')}) STORED")
-        elif column.get("default") is not None:
-            parts.append(f"DEFAULT {column.get('default')}")
-        if column.get("identity"):
-            parts.append(f"GENERATED {column.get('identity').upper()} AS IDENTITY")
-        if column.get("nullable") is False:
-            parts.append("NOT NULL")
-        return " ".join(str(p) for p in parts)
+    def _domain_check(self, check: Located) -> str:
+        name = f" CONSTRAINT {ident(str(check.get('name')))}" if check.get("name") else ""
+        return f"{name} CHECK ({check.get('expression')})"
 
-    def _named(self, kind: str, table: tuple[str, str], item: _Located) -> str:
-        name = item.get("name")
-        if not name:
-            return ""
-        self._rename(kind, (*table, name), item)
-        return f"CONSTRAINT {ident(name)} "
+    def _composite(self, composite: Located) -> None:
+        key = (self.schema_of(composite), str(composite.get("name")))
+        attributes = []
+        for attribute in composite.items("attributes"):
+            sql = f"{ident(str(attribute.get('name')))} {attribute.get('type')}"
+            if attribute.get("collation"):
+                sql += f" COLLATE {dotted(str(attribute.get('collation')))}"
+            attributes.append(sql)
+        self.emit(f"CREATE TYPE {qualified(*key)} AS ({', '.join(attributes)})", composite.line())
+        self._type_extras("composite", key, composite)
 
-    def _columns(self, item: _Located, key: str, known: set[str] | None) -> str:
-        names = item.get(key) or []
-        for index, name in enumerate(names):
-            if known is not None and name not in known:
-                node = item.nodes[key].value[index]
-                raise SourceError(f"{where(self.path, node)}: no column {name!r} in this table")
-        return ", ".join(ident(n) for n in names)
+    def _range(self, range_type: Located) -> None:
+        key = (self.schema_of(range_type), str(range_type.get("name")))
+        options = [f"SUBTYPE = {range_type.get('subtype')}"]
+        for option, sql in (
+            ("opclass", "SUBTYPE_OPCLASS"),
+            ("collation", "COLLATION"),
+            ("canonical", "CANONICAL"),
+            ("subtype_diff", "SUBTYPE_DIFF"),
+            ("multirange", "MULTIRANGE_TYPE_NAME"),
+        ):
+            if range_type.get(option):
+                options.append(f"{sql} = {range_type.get(option)}")
+        self.emit(f"CREATE TYPE {qualified(*key)} AS RANGE ({', '.join(options)})", range_type.line())
+        self._type_extras("range", key, range_type)
 
-    def _key(self, kind: str, table: tuple[str, str], key: _Located, columns: set[str]) -> str:
-        sql = f"{self._named('constraint', table, key)}{kind}"
-        if key.get("nulls_not_distinct"):
-            sql += " NULLS NOT DISTINCT"
-        sql += f" ({self._columns(key, 'columns', columns)})"
-        if key.get("include"):
-            sql += f" INCLUDE ({self._columns(key, 'include', columns)})"
-        return sql + _deferrable(key)
+    def _sequence(self, sequence: Located) -> None:
+        key = (self.schema_of(sequence), str(sequence.get("name")))
+        unlogged = "UNLOGGED " if sequence.get("unlogged") else ""
+        sql = f"CREATE {unlogged}SEQUENCE {qualified(*key)}"
+        if sequence.get("type"):
+            sql += f" AS {sequence.get('type')}"
+        for option, words in (
+            ("increment", "INCREMENT BY"),
+            ("minvalue", "MINVALUE"),
+            ("maxvalue", "MAXVALUE"),
+            ("start", "START WITH"),
+            ("cache", "CACHE"),
+        ):
+            if sequence.get(option) is not None:
+                sql += f" {words} {sequence.get(option)}"
+        if sequence.get("cycle"):
+            sql += " CYCLE"
+        self.emit(sql, sequence.line())
+        owned_by = sequence.sub("owned_by")
+        if owned_by is not None:
+            table = qualified(self.schema_of(owned_by), str(owned_by.get("table")))
+            sql = f"ALTER SEQUENCE {qualified(*key)} OWNED BY {table}.{ident(str(owned_by.get('column')))}"
+            # After every table: the parse tree of OWNED BY names no relation the loader could order by.
+            self.late.append(SqlStatement(sql, self.path, owned_by.line()))
+        self._type_extras("sequence", key, sequence)
 
-    def _check(self, table: tuple[str, str], check: _Located) -> str:
-        no_inherit = " NO INHERIT" if check.get("no_inherit") else ""
-        return f"{self._named('constraint', table, check)}CHECK ({check.get('expression')}){no_inherit}"
+    # -- functions and views ----------------------------------------------------------------------
 
-    def _foreign_key(self, table: tuple[str, str], foreign_key: _Located, columns: set[str]) -> None:
-        references = _Located(foreign_key.get("references"), foreign_key.nodes["references"])
-        target = (references.get("schema", self.default_schema), references.get("table"))
-        sql = f"ALTER TABLE {qualified(*table)} ADD {self._named('constraint', table, foreign_key)}"
-        sql += f"FOREIGN KEY ({self._columns(foreign_key, 'columns', columns)}) REFERENCES {qualified(*target)}"
-        if references.get("columns"):
-            sql += f" ({self._columns(references, 'columns', None)})"
-        if foreign_key.get("match"):
-            sql += f" MATCH {foreign_key.get('match').upper()}"
-        for event in ("delete", "update"):
-            action = foreign_key.get(f"on_{event}")
-            if action:
-                sql += f" ON {event.upper()} {action.upper()}"
-        sql += _deferrable(foreign_key)
-        if foreign_key.get("not_valid"):
-            sql += " NOT VALID"
-        self._emit(sql, foreign_key.line())
+    def _function(self, function: Located) -> None:
+        sql = str(function.get("definition")) if function.get("definition") else self._function_sql(function)
+        self.emit(sql, function.line())
+        if function.get("comment") is not None or function.items("grants") or function.items("revoke"):
+            kind, schema, name, arguments = self._signature(function, sql)
+            ref = ObjectRef(kind, schema, name, arguments=arguments)
+            self.comment(ref, function)
+            self.grants(ref, function)
 
-    def _index(self, table: tuple[str, str], index: _Located, columns: set[str]) -> None:
-        name = index.get("name")
-        self._rename("index", (table[0], name), index)
-        keys = [self._index_key(key, columns) for key in index.items("keys")]
-        unique = "UNIQUE " if index.get("unique") else ""
-        sql = f"CREATE {unique}INDEX {ident(name)} ON {qualified(*table)} USING {index.get('method', 'btree')}"
-        sql += f" ({', '.join(keys)})"
-        if index.get("include"):
-            sql += f" INCLUDE ({self._columns(index, 'include', columns)})"
-        if index.get("nulls_not_distinct"):
-            sql += " NULLS NOT DISTINCT"
-        if index.get("with"):
-            options = ", ".join(f"{ident(k)} = {v}" for k, v in index.get("with").items())
-            sql += f" WITH ({options})"
-        if index.get("where"):
-            sql += f" WHERE {index.get('where')}"
-        self._emit(sql, index.line())
+    def _function_sql(self, function: Located) -> str:
+        for required in ("name", "body"):
+            if function.get(required) is None:
+                raise self.fail(function.node, f"a function needs {required!r} (or a definition)")
+        procedure = function.get("kind") == "procedure"
+        key = (self.schema_of(function), str(function.get("name")))
+        sql = f"CREATE {'PROCEDURE' if procedure else 'FUNCTION'} {qualified(*key)}({function.get('arguments', '')})"
+        if not procedure:
+            sql += f" RETURNS {function.get('returns', 'void')}"
+        sql += f" LANGUAGE {ident(str(function.get('language', 'sql')))}"
+        for option in function.get("options", []):
+            sql += f" {option}"
+        body = str(function.get("body"))
+        tag = "$body$" if "$$" in body else "$$"
+        return sql + f" AS {tag}{body}{tag}"
 
-    def _index_key(self, key: _Located, columns: set[str]) -> str:
-        column, expression = key.get("column"), key.get("expression")
-        if (column is None) == (expression is None):
-            raise SourceError(f"{where(self.path, key.node)}: an index key needs exactly one of column or expression")
-        if column is not None and column not in columns:
-            raise SourceError(f"{where(self.path, key.nodes['column'])}: no column {column!r} in this table")
-        sql = ident(column) if column is not None else f"({expression})"
-        if key.get("collation"):
-            sql += f" COLLATE {ident(key.get('collation'))}"
-        if key.get("opclass"):
-            sql += f" {key.get('opclass')}"
-        if key.get("order"):
-            sql += f" {key.get('order').upper()}"
-        if key.get("nulls"):
-            sql += f" NULLS {key.get('nulls').upper()}"
-        return sql
+    def _signature(self, function: Located, sql: str) -> tuple[str, str, str, str]:
+        """(kind, schema, name, identity arguments), read from the CREATE statement by PostgreSQL's parser."""
+        try:
+            statement = pglast.parse_sql(sql)[0].stmt
+        except pglast.parser.ParseError as error:
+            raise self.fail(function.node, f"function definition: {error.args[0]}") from None
+        if not isinstance(statement, pglast.ast.CreateFunctionStmt):
+            raise self.fail(function.node, "a function definition must be CREATE FUNCTION or CREATE PROCEDURE")
+        names = [part.sval for part in statement.funcname]
+        schema, name = (names[-2], names[-1]) if len(names) > 1 else (self.default_schema, names[-1])
+        kind = "procedure" if statement.is_procedure else "function"
+        in_modes = ("i", "b", "v", "d", "o") if statement.is_procedure else ("i", "b", "v", "d")
+        arguments = [RawStream()(p.argType) for p in statement.parameters or () if p.mode in in_modes]
+        return kind, schema, name, ", ".join(arguments)
 
+    def _view(self, view: Located, *, materialized: bool) -> None:
+        key = (self.schema_of(view), str(view.get("name")))
+        kind = "materialized view" if materialized else "view"
+        sql = f"CREATE {kind.upper()} {qualified(*key)}"
+        if view.get("columns"):
+            sql += f" ({', '.join(ident(str(c)) for c in view.get('columns'))})"
+        if view.get("options"):
+            sql += f" WITH ({options_sql(view.get('options'))})"
+        sql += f" AS {str(view.get('query')).rstrip().rstrip(';')}"
+        if materialized and view.get("with_data") is False:
+            sql += " WITH NO DATA"
+        elif view.get("check_option"):
+            sql += f" WITH {str(view.get('check_option')).upper()} CHECK OPTION"
+        self.emit(sql, view.line())
+        for index in view.items("indexes"):
+            self.index(key, index, None)
+        for trigger in view.items("triggers"):
+            self.trigger(key, trigger, None)
+        self.comment(ObjectRef(kind, *key), view)
+        for column in view.items("column_comments"):
+            self.comment(ObjectRef("column", key[0], str(column.get("name")), key[1]), column)
+        self.grants(ObjectRef(kind, *key), view)
 
-def _deferrable(item: _Located) -> str:
-    deferrable = item.get("deferrable")
-    if not deferrable:
-        return ""
-    return " DEFERRABLE INITIALLY DEFERRED" if deferrable == "deferred" else " DEFERRABLE"
+    # -- default privileges ---------------------------------------------------------------------------
+
+    def _default_privileges(self, defaults: Located) -> None:
+        scope = ""
+        if defaults.get("role"):
+            scope += f" FOR ROLE {ident(str(defaults.get('role')))}"
+        if defaults.get("schema"):
+            scope += f" IN SCHEMA {ident(str(defaults.get('schema')))}"
+        on = str(defaults.get("on")).upper()
+        for revoke in defaults.items("revoke"):
+            privileges = ", ".join(str(p).upper() for p in revoke.get("privileges", []))
+            grantee = role_sql(str(revoke.get("from")))
+            self.emit(f"ALTER DEFAULT PRIVILEGES{scope} REVOKE {privileges} ON {on} FROM {grantee}", revoke.line())
+        for grant in defaults.items("grants"):
+            privileges = ", ".join(str(p).upper() for p in grant.get("privileges", []))
+            option = " WITH GRANT OPTION" if grant.get("grantable") else ""
+            grantee = role_sql(str(grant.get("to")))
+            sql = f"ALTER DEFAULT PRIVILEGES{scope} GRANT {privileges} ON {on} TO {grantee}{option}"
+            self.emit(sql, grant.line())
