@@ -30,7 +30,7 @@ from pgdiff.model import (
     View,
     sequence_defaults,
 )
-from pgdiff.plan.privileges import builtin_default_entries
+from pgdiff.plan.privileges import builtin_default_entries, entries_on_creation
 from pgdiff.quoting import ident
 
 BUILTIN_SCHEMA = "public"
@@ -48,15 +48,6 @@ _FOREIGN_KEY = re.compile(
 )
 _PARTITION_KEY = re.compile(r"^(RANGE|LIST|HASH) \((.+)\)$")
 _IDENTITY_KEYS = {"START WITH": "start", "INCREMENT BY": "increment", "MINVALUE": "minvalue", "MAXVALUE": "maxvalue"}
-_OBJECT_TYPES = {
-    "table": "r",
-    "view": "r",
-    "materialized view": "r",
-    "sequence": "S",
-    "function": "f",
-    "procedure": "f",
-}
-_TYPE_KINDS = ("enum", "composite", "domain", "range")
 _TRIGGER_STATES = {"D": "disabled", "R": "replica", "A": "always"}
 
 
@@ -224,14 +215,7 @@ class _Writer:
 
     def _implied(self, kind: str, schema: str | None) -> set[tuple[str, str, bool]]:
         """What an object gets on creation: PostgreSQL's defaults, or the database's default privileges."""
-        object_type = "T" if kind in _TYPE_KINDS else "n" if kind == "schema" else _OBJECT_TYPES.get(kind)
-        if object_type is None:
-            return set()
-        defaults = self.model.default_privileges
-        every = defaults.get(("", "", object_type))
-        implied = set(every.entries) if every else builtin_default_entries(object_type)
-        in_schema = defaults.get(("", schema or "", object_type)) if schema and kind != "schema" else None
-        return implied | (set(in_schema.entries) if in_schema else set())
+        return entries_on_creation(self.model, kind, schema)
 
     # -- schemas, extensions, types, sequences, functions ------------------------------------------
 

@@ -10,7 +10,7 @@ never planned (owners differ between environments). Revoking narrows what runnin
 from __future__ import annotations
 
 from pgdiff.diff import Change
-from pgdiff.model import DEFAULT_PRIVILEGE_KINDS, DefaultPrivileges, Grant, ObjectRef
+from pgdiff.model import DEFAULT_PRIVILEGE_KINDS, DefaultPrivileges, Grant, Model, ObjectRef
 from pgdiff.plan import ddl
 from pgdiff.plan import hazards as hz
 from pgdiff.plan.base import PlannerBase, home_of, is_created
@@ -69,6 +69,20 @@ def builtin_default_entries(object_type: str) -> Entries:
     return {"f": {("PUBLIC", "EXECUTE", False)}, "T": {("PUBLIC", "USAGE", False)}}.get(object_type, set())
 
 
+def entries_on_creation(model: Model, kind: str, schema: str | None) -> Entries:
+    """The grants an object of `kind` in `schema` gets when the role applying the plan creates it: that
+    role's default privileges in `model` (set early in a plan), or PostgreSQL's own."""
+    object_type = _DEFAULT_ACL_TYPE.get(kind)
+    if object_type is None:
+        return set()  # columns start with no grants
+    everywhere = model.default_privileges.get(("", "", object_type))
+    entries = set(everywhere.entries) if everywhere else builtin_default_entries(object_type)
+    if object_type != "n" and schema:
+        in_schema = model.default_privileges.get(("", schema, object_type))
+        entries |= set(in_schema.entries) if in_schema else set()
+    return entries
+
+
 def privilege_steps(
     have: set[str], have_option: set[str], want: set[str], want_option: set[str]
 ) -> list[tuple[str, list[str]]]:
@@ -121,17 +135,7 @@ class PrivilegePlanner(PlannerBase):
                 self._emit_step(ref, step, privileges, narrows=not new)
 
     def _entries_on_creation(self, ref: ObjectRef) -> Entries:
-        """The grants an object gets when the plan creates it: the desired default privileges of the role
-        applying the plan (set earlier in the plan), or PostgreSQL's own."""
-        object_type = _DEFAULT_ACL_TYPE.get(ref.kind)
-        if object_type is None:
-            return set()  # columns start with no grants
-        everywhere = self.desired.default_privileges.get(("", "", object_type))
-        entries = set(everywhere.entries) if everywhere else builtin_default_entries(object_type)
-        if object_type != "n":
-            in_schema = self.desired.default_privileges.get(("", ref.schema, object_type))
-            entries |= set(in_schema.entries) if in_schema else set()
-        return entries
+        return entries_on_creation(self.desired, ref.kind, ref.schema)
 
     def _starting_grants(self, created: set[tuple[str, str]]) -> list[Grant]:
         """A placeholder grant for every grantee an object the plan creates starts with."""
