@@ -17,6 +17,7 @@ from pgdiff import __version__
 from pgdiff.apply import DEFAULT_LOCK_RETRIES, ApplyHooks, apply_plan, refuse_unallowed_hazards
 from pgdiff.catalog import inspect
 from pgdiff.connect import connect, describe, redact, target_url
+from pgdiff.drift import drift_of
 from pgdiff.dump import SPLITS, dump_files, write_dump
 from pgdiff.dump_yaml import dump_yaml_files
 from pgdiff.errors import PgdiffError
@@ -25,6 +26,7 @@ from pgdiff.pipeline import desired_state
 from pgdiff.plan import Plan, Statement
 from pgdiff.plan.timeouts import DEFAULT_LOCK_TIMEOUT_MS, TimeoutPolicy, format_duration, parse_duration_ms
 from pgdiff.render import FORMATS, render_json, render_sql, render_text
+from pgdiff.render.drift import DRIFT_FORMATS, render_drift_json, render_drift_markdown, render_drift_text
 from pgdiff.source import resolve_sources
 from pgdiff.source.fmt import reformat
 
@@ -243,6 +245,46 @@ def apply(
             f"[bold green]Applied {len(result.plan.statements)} statements; the database matches the desired state.[/]"
         )
         return EXIT_OK
+
+    _run(body)
+
+
+@app.command()
+def drift(
+    sources: SourcesArg = None,
+    db: DbOption = None,
+    dev_url: DevUrlOption = None,
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help=f"Report format: {'|'.join(DRIFT_FORMATS)}.")
+    ] = "text",
+    schema: SchemaOption = None,
+    exclude: ExcludeOption = None,
+    manage_owners: ManageOwnersOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Report how the database differs from the files: exit 0 in sync, 2 drift, 1 error."""
+    _set_debug(debug)
+
+    def body() -> int:
+        if output_format not in DRIFT_FORMATS:
+            raise PgdiffError(f"unknown --format {output_format!r}: choose one of {', '.join(DRIFT_FORMATS)}")
+        object_filter = ObjectFilter.from_options(schema, exclude)
+        resolved = resolve_sources(sources or [DEFAULT_SOURCE])
+        with (
+            connect(target_url(db)) as conn,
+            desired_state(
+                conn, resolved, dev_url=dev_url, warn=_warn, object_filter=object_filter, manage_owners=manage_owners
+            ) as desired,
+        ):
+            _, changes = desired.changes_from(inspect(conn))
+        found = drift_of(changes)
+        if output_format == "json":
+            sys.stdout.write(render_drift_json(found))
+        elif output_format == "markdown":
+            sys.stdout.write(render_drift_markdown(found))
+        else:
+            render_drift_text(found, out)
+        return EXIT_CHANGES if found else EXIT_OK
 
     _run(body)
 
