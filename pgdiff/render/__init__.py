@@ -1,4 +1,5 @@
-"""Plan output formats: text (rich, for terminals), sql (for psql), json (for machines)."""
+"""Output formats. Plans: text (rich, for terminals), sql (for psql), json (for machines); drift reports:
+`drift.py` (text, json, markdown)."""
 
 from pgdiff.render.json import render_json
 from pgdiff.render.sql import render_sql
