@@ -7,17 +7,18 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Literal, NoReturn
 
 import psycopg
 import typer
 from rich.console import Console
 
 from pgdiff import __version__
+from pgdiff.api import drift_job, plan_job, settle
 from pgdiff.apply import DEFAULT_LOCK_RETRIES, ApplyHooks, apply_plan, refuse_unallowed_hazards
 from pgdiff.catalog import inspect
+from pgdiff.config import Settings
 from pgdiff.connect import connect, describe, redact, target_url
-from pgdiff.drift import drift_of
 from pgdiff.dump import SPLITS, dump_files, write_dump
 from pgdiff.dump_yaml import dump_yaml_files
 from pgdiff.errors import PgdiffError
@@ -87,16 +88,38 @@ ExcludeOption = Annotated[
     ),
 ]
 ManageOwnersOption = Annotated[
-    bool,
+    bool | None,
     typer.Option(
-        "--manage-owners",
+        "--manage-owners/--no-manage-owners",
         help="Make owners match the files' ALTER ... OWNER TO (objects they give no owner keep theirs).",
+        show_default=False,
+    ),
+]
+EnvOption = Annotated[
+    str | None,
+    typer.Option(
+        "--env",
+        help="Use this section of pgdiff.yaml's environments: (its database variable, filters, timeouts, hazards).",
+        show_default=False,
+    ),
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        help="Configuration file. Default: pgdiff.yaml in the current directory or a parent (up to the repository "
+        "root); --config none reads no file.",
+        show_default=False,
     ),
 ]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")]
 LockTimeoutOption = Annotated[
-    str,
-    typer.Option("--lock-timeout", help="lock_timeout for every statement (e.g. 500ms, 3s; 0 = none)."),
+    str | None,
+    typer.Option(
+        "--lock-timeout",
+        help=f"lock_timeout for every statement (e.g. 500ms, 3s; 0 = none). Default: {DEFAULT_LOCK_TIMEOUT}.",
+        show_default=False,
+    ),
 ]
 StatementTimeoutOption = Annotated[
     str | None,
@@ -165,11 +188,13 @@ def plan(
     detailed_exitcode: Annotated[
         bool, typer.Option("--detailed-exitcode", help="Exit 2 when the plan has changes, 0 when empty.")
     ] = False,
-    lock_timeout: LockTimeoutOption = DEFAULT_LOCK_TIMEOUT,
+    lock_timeout: LockTimeoutOption = None,
     statement_timeout: StatementTimeoutOption = None,
     schema: SchemaOption = None,
     exclude: ExcludeOption = None,
-    manage_owners: ManageOwnersOption = False,
+    manage_owners: ManageOwnersOption = None,
+    env: EnvOption = None,
+    config: ConfigOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Show the migration that would bring the database to the desired state."""
@@ -178,16 +203,16 @@ def plan(
     def body() -> int:
         if output_format not in FORMATS:
             raise PgdiffError(f"unknown --format {output_format!r}: choose one of {', '.join(FORMATS)}")
-        object_filter = ObjectFilter.from_options(schema, exclude)
-        resolved = resolve_sources(sources or [DEFAULT_SOURCE])
-        url = target_url(db)
-        with (
-            connect(url) as conn,
-            desired_state(
-                conn, resolved, dev_url=dev_url, warn=_warn, object_filter=object_filter, manage_owners=manage_owners
-            ) as desired,
-        ):
-            result = desired.plan_from(inspect(conn), _timeout_policy(lock_timeout, statement_timeout))
+        given = Settings(
+            sources=_tuple(sources),
+            schemas=_tuple(schema),
+            exclude=_tuple(exclude),
+            manage_owners=manage_owners,
+            lock_timeout=lock_timeout,
+            statement_timeout=statement_timeout,
+        )
+        job = settle(given, db=db, dev_url=dev_url, config=_config(config), env=env)
+        result = plan_job(job, warn=_warn)
         _render(result.plan, output_format)
         return EXIT_CHANGES if detailed_exitcode and not result.plan.is_empty else EXIT_OK
 
@@ -259,7 +284,9 @@ def drift(
     ] = "text",
     schema: SchemaOption = None,
     exclude: ExcludeOption = None,
-    manage_owners: ManageOwnersOption = False,
+    manage_owners: ManageOwnersOption = None,
+    env: EnvOption = None,
+    config: ConfigOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Report how the database differs from the files: exit 0 in sync, 2 drift, 1 error."""
@@ -268,16 +295,10 @@ def drift(
     def body() -> int:
         if output_format not in DRIFT_FORMATS:
             raise PgdiffError(f"unknown --format {output_format!r}: choose one of {', '.join(DRIFT_FORMATS)}")
-        object_filter = ObjectFilter.from_options(schema, exclude)
-        resolved = resolve_sources(sources or [DEFAULT_SOURCE])
-        with (
-            connect(target_url(db)) as conn,
-            desired_state(
-                conn, resolved, dev_url=dev_url, warn=_warn, object_filter=object_filter, manage_owners=manage_owners
-            ) as desired,
-        ):
-            _, changes = desired.changes_from(inspect(conn))
-        found = drift_of(changes)
+        given = Settings(
+            sources=_tuple(sources), schemas=_tuple(schema), exclude=_tuple(exclude), manage_owners=manage_owners
+        )
+        found = drift_job(settle(given, db=db, dev_url=dev_url, config=_config(config), env=env), warn=_warn)
         if output_format == "json":
             sys.stdout.write(render_drift_json(found))
         elif output_format == "markdown":
@@ -348,6 +369,15 @@ def fmt(
         return EXIT_ERROR if check and changed else EXIT_OK
 
     _run(body)
+
+
+def _tuple(values: list[str] | None) -> tuple[str, ...] | None:
+    """A repeatable option: None when not given, so pgdiff.yaml's value applies."""
+    return tuple(values) if values else None
+
+
+def _config(option: Path | None) -> Path | Literal[False] | None:
+    return False if option is not None and str(option) == "none" else option
 
 
 def _set_debug(debug: bool) -> None:

@@ -36,6 +36,11 @@ def validate(path: Path, node: yaml.Node) -> None:
     _check(path, node, json_schema(), "document")
 
 
+def check_against(path: Path, node: yaml.Node, schema: dict[str, Any], what: str) -> None:
+    """Validate against another schema written in the same subset (one without `$ref`s)."""
+    _check(path, node, schema, what)
+
+
 def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
     ref = schema.get("$ref")
     if ref:
