@@ -235,8 +235,8 @@ def test_failed_validation_stops_apply_and_leaves_the_constraint_not_valid(pg, t
     result = run("apply", str(schema), "--db", target, "--dev-url", pg.url(), "--yes", "--allow-hazards", "all")
     assert result.exit_code == 1
     assert re.search(
-        r'apply stopped at constraint public\.t\.t_v_check: check constraint "t_v_check" of relation "t" is '
-        r"violated by some row \(\d+ statement\(s\) committed before it; nothing after it ran\)",
+        r"apply failed at statement \d+/\d+, validate constraint public\.t\.t_v_check: "
+        r'check constraint "t_v_check" of relation "t" is violated by some row \(SQLSTATE 23514\)',
         result.stderr,
     )
     with psycopg.connect(target) as conn:
