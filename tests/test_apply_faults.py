@@ -18,9 +18,10 @@ from psycopg import sql
 from typer.testing import CliRunner
 
 from pgdiff.apply import ApplyError, apply_plan
+from pgdiff.catalog import inspect
 from pgdiff.cli import app
 from pgdiff.pipeline import plan_models
-from tests.pg import assert_same_catalog, inspect_db, new_database, schema_dump
+from tests.pg import assert_converges, assert_same_catalog, inspect_db, new_database, schema_dump
 from tests.processes import apply_backends, backend_alive, killed_at_command, pgdiff_command, start, wait_for
 
 TABLES = """
@@ -203,3 +204,25 @@ def test_cli_failure_report(pg, tmp_path):
     with psycopg.connect(pg.conninfo(dbname)) as conn:
         assert conn.execute("SELECT to_regclass('public.t_old')").fetchone() == (None,)
         assert conn.execute("SELECT pg_typeof(x)::text FROM a").fetchone() == ("integer",)
+
+
+NOT_NULL_NOT_VALID = "ALTER TABLE accounts ADD CONSTRAINT accounts_name_not_null NOT NULL name NOT VALID;"
+
+
+def test_not_null_not_valid_is_told_from_a_valid_one(pg):
+    """PostgreSQL 18 sets attnotnull for a NOT NULL added NOT VALID, before any row is checked: pgdiff reads the
+    constraint's validity, so an apply killed between the add and the VALIDATE is finished by the next one, and
+    a NOT NULL the files want NOT VALID stays so. Before 18 a NOT NULL is always valid."""
+    if pg.major < 18:
+        with psycopg.connect(pg.conninfo(new_database(pg, DESIRED))) as conn:
+            assert inspect(conn).tables[("public", "accounts")].column("name").not_null_validated
+        return
+    nullable = "CREATE TABLE accounts (id bigint PRIMARY KEY, name text); INSERT INTO accounts VALUES (1, 'one');"
+    not_null = "CREATE TABLE accounts (id bigint PRIMARY KEY, name text NOT NULL);"
+    converged = assert_converges(pg, nullable + NOT_NULL_NOT_VALID, not_null)
+    assert converged.sql == ["ALTER TABLE public.accounts VALIDATE CONSTRAINT accounts_name_not_null"]
+    back = assert_converges(pg, not_null, nullable + NOT_NULL_NOT_VALID)
+    assert back.sql == [
+        "ALTER TABLE public.accounts ALTER COLUMN name DROP NOT NULL",
+        "ALTER TABLE public.accounts ADD CONSTRAINT accounts_name_not_null NOT NULL name NOT VALID",
+    ]
