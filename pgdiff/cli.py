@@ -15,19 +15,29 @@ from rich.console import Console
 
 from pgdiff import __version__
 from pgdiff.api import drift_job, plan_job, settle
-from pgdiff.apply import DEFAULT_LOCK_RETRIES, ApplyHooks, apply_plan, refuse_unallowed_hazards
+from pgdiff.apply import (
+    APPLY_APPLICATION_NAME,
+    DEFAULT_LOCK_RETRIES,
+    ApplyError,
+    ApplyHooks,
+    apply_lock,
+    apply_plan,
+    refuse_unallowed_hazards,
+)
 from pgdiff.catalog import inspect
 from pgdiff.config import Settings
 from pgdiff.connect import connect, describe, redact, target_url
+from pgdiff.drift import drift_of
 from pgdiff.dump import SPLITS, dump_files, write_dump
 from pgdiff.dump_yaml import dump_yaml_files
 from pgdiff.errors import PgdiffError
 from pgdiff.filters import ObjectFilter, filter_model
 from pgdiff.pipeline import desired_state
-from pgdiff.plan import Plan, Statement
+from pgdiff.plan import Plan
 from pgdiff.plan.timeouts import DEFAULT_LOCK_TIMEOUT_MS, TimeoutPolicy, format_duration, parse_duration_ms
 from pgdiff.render import FORMATS, render_json, render_sql, render_text
 from pgdiff.render.drift import DRIFT_FORMATS, render_drift_json, render_drift_markdown, render_drift_text
+from pgdiff.render.progress import ApplyProgress, render_apply_failure
 from pgdiff.source import resolve_sources
 from pgdiff.source.fmt import reformat
 
@@ -234,6 +244,14 @@ def apply(
     lock_retries: Annotated[
         int, typer.Option("--lock-retries", min=0, help="Retries of a group that hit lock_timeout, with backoff.")
     ] = DEFAULT_LOCK_RETRIES,
+    wait: Annotated[
+        str,
+        typer.Option(
+            "--wait",
+            help="How long to wait for another pgdiff apply on the same database to finish (e.g. 30s, 10min). "
+            "Default 0: fail at once, naming it.",
+        ),
+    ] = "0",
     schema: SchemaOption = None,
     exclude: ExcludeOption = None,
     manage_owners: ManageOwnersOption = False,
@@ -247,25 +265,35 @@ def apply(
         resolved = resolve_sources(sources or [DEFAULT_SOURCE])
         url = target_url(db)
         allowed = {code.strip() for item in allow_hazards or [] for code in item.split(",") if code.strip()}
+        wait_ms = parse_duration_ms(wait, "--wait")
+        # The lock is taken before anything reads the target: the plan is made under it.
         with (
-            connect(url) as conn,
+            connect(url, application_name=APPLY_APPLICATION_NAME) as conn,
+            apply_lock(conn, wait_ms),
             desired_state(
                 conn, resolved, dev_url=dev_url, warn=_warn, object_filter=object_filter, manage_owners=manage_owners
             ) as desired,
         ):
             result = desired.plan_from(inspect(conn), _timeout_policy(lock_timeout, statement_timeout))
-            if result.plan.is_empty:
-                render_text(result.plan, out)
-                return EXIT_OK
             render_text(result.plan, out)
+            if result.plan.is_empty:
+                return EXIT_OK
             refuse_unallowed_hazards(result.plan, allowed)
             _confirm(yes, describe(url))
-            hooks = ApplyHooks(on_statement=_progress, on_retry=_report_retry)
-            apply_plan(conn, result.plan, lock_retries=lock_retries, hooks=hooks)
+            try:
+                with ApplyProgress(err) as progress:
+                    hooks = ApplyHooks(
+                        on_statement=progress.started, on_statement_done=progress.finished, on_retry=progress.retry
+                    )
+                    apply_plan(conn, result.plan, lock_retries=lock_retries, hooks=hooks)
+            except ApplyError as error:
+                render_apply_failure(error.failure, err)
+                return EXIT_ERROR
             _, remaining = desired.changes_from(inspect(conn))
-            if remaining:
-                names = ", ".join(f"{c.action} {c.kind} {c.name}" for c in remaining)
-                raise PgdiffError(f"applied, but the database still differs from the desired state: {names}")
+        if remaining:
+            err.print("[bold red]error:[/] applied, but the database still differs from the desired state:")
+            render_drift_text(drift_of(remaining), err)
+            return EXIT_ERROR
         out.print(
             f"[bold green]Applied {len(result.plan.statements)} statements; the database matches the desired state.[/]"
         )
@@ -401,17 +429,6 @@ def _timeout_policy(lock_timeout: str, statement_timeout: str | None) -> Timeout
             parse_duration_ms(statement_timeout, "--statement-timeout") if statement_timeout is not None else None
         ),
     )
-
-
-def _report_retry(statement: Statement, attempt: int, delay: float) -> None:
-    err.print(
-        f"[yellow]lock timeout[/] on {statement.kind} {statement.object}: "
-        f"retry {attempt} of the group in {delay:g}s"
-    )
-
-
-def _progress(number: int, total: int, statement: Statement) -> None:
-    err.print(f"[dim][{number}/{total}][/] {statement.action} {statement.kind} {statement.object}")
 
 
 def _render(plan_to_show: Plan, output_format: str) -> None:

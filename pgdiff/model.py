@@ -46,6 +46,8 @@ class Column:
     not_null: bool = False
     # PostgreSQL 18 names NOT NULL constraints (`<table>_<column>_not_null` unless given); None before 18.
     not_null_name: str | None = None
+    # False for a NOT NULL added NOT VALID (PostgreSQL 18) and not validated yet: rows may still hold NULL.
+    not_null_validated: bool = True
     default: str | None = None
     collation: str | None = None  # only when it differs from the type's default
     identity: str = ""  # "" | "always" | "by default"

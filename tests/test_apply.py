@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import io
+import re
+
 import psycopg
 import pytest
+from rich.console import Console
 
 from pgdiff.apply import ApplyError, ApplyHooks, apply_plan
 from pgdiff.catalog import inspect
 from pgdiff.pipeline import plan_models
 from pgdiff.plan.timeouts import TimeoutPolicy, parse_duration_ms
 from pgdiff.render import render_json, render_sql
+from pgdiff.render.progress import ApplyProgress
 from tests.pg import inspect_db, new_database
 
 
@@ -107,3 +112,37 @@ def test_timeouts_are_reset_after_apply(pg):
 )
 def test_parse_duration(text, ms):
     assert parse_duration_ms(text, "--lock-timeout") == ms
+
+
+def test_progress_on_a_terminal_shows_position_elapsed_and_the_statement(pg):
+    _, plan = _plan(pg, "CREATE TABLE t (a int);", "CREATE TABLE t (a int, b int); CREATE INDEX t_a ON t (a);")
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=200)
+    statements = plan.statements
+    with ApplyProgress(console) as progress:
+        for number, statement in enumerate(statements, 1):
+            progress.started(number, len(statements), statement)
+            if number == len(statements):
+                progress.retry(statement, 1, 1.0)
+            progress.finished(number, len(statements), statement)
+    drawn = screen.getvalue()
+    assert "\x1b[" in drawn  # drawn for a terminal, not logged
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", drawn)
+    assert f"{len(statements)}/{len(statements)}" in shown
+    assert "create index public.t_a" in shown
+    assert "CREATE INDEX CONCURRENTLY t_a ON public.t USING btree (a)" in shown
+    assert re.search(r"\d:\d\d:\d\d", shown)  # elapsed
+    assert "lock timeout on index public.t_a: retry 1 of the group in 1s" in shown
+    assert not re.search(r"^\[\d+/\d+\] \+", shown, re.M)  # not the plain log form
+
+
+def test_progress_hooks_see_every_statement_before_and_after_it_runs(pg):
+    current_db, plan = _plan(pg, "CREATE TABLE t (a int);", "CREATE TABLE t (a int, b int); CREATE INDEX t_a ON t (a);")
+    calls: list[tuple[str, int]] = []
+    hooks = ApplyHooks(
+        on_statement=lambda n, total, s: calls.append(("start", n)),
+        on_statement_done=lambda n, total, s: calls.append(("done", n)),
+    )
+    with psycopg.connect(pg.conninfo(current_db)) as conn:
+        apply_plan(conn, plan, hooks=hooks)
+    assert calls == [(event, n) for n in range(1, len(plan.statements) + 1) for event in ("start", "done")]

@@ -11,6 +11,7 @@ import psycopg
 import pytest
 from typer.testing import CliRunner
 
+from pgdiff import cli
 from pgdiff.cli import app
 from tests.pg import EXAMPLE_ROLES, ensure_roles, new_database
 
@@ -235,8 +236,8 @@ def test_failed_validation_stops_apply_and_leaves_the_constraint_not_valid(pg, t
     result = run("apply", str(schema), "--db", target, "--dev-url", pg.url(), "--yes", "--allow-hazards", "all")
     assert result.exit_code == 1
     assert re.search(
-        r'apply stopped at constraint public\.t\.t_v_check: check constraint "t_v_check" of relation "t" is '
-        r"violated by some row \(\d+ statement\(s\) committed before it; nothing after it ran\)",
+        r"apply failed at statement \d+/\d+, validate constraint public\.t\.t_v_check: "
+        r'check constraint "t_v_check" of relation "t" is violated by some row \(SQLSTATE 23514\)',
         result.stderr,
     )
     with psycopg.connect(target) as conn:
@@ -352,3 +353,30 @@ def test_text_output_shows_transaction_groups(pg, target, desired_file):
     assert "Transaction groups, in order:" in result.stdout
     assert re.search(r"group \d+: outside a transaction, 1 statement$", result.stdout, re.M)
     assert "[group 1; lock_timeout 3s, statement_timeout 30s]" in result.stdout
+
+
+def test_apply_progress_is_one_plain_line_per_statement_when_not_a_terminal(pg, target, desired_file):
+    result = run("apply", str(desired_file), "--db", target, "--dev-url", pg.url(), "--yes", "--allow-hazards", "all")
+    assert result.exit_code == 0, result.output
+    lines = re.findall(r"^\[(\d+)/(\d+)\] \+\d+\.\ds (.+)$", result.stderr, re.M)
+    total = len(lines)
+    assert [(int(n), int(t)) for n, t, _ in lines] == [(n, total) for n in range(1, total + 1)]
+    assert "create index public.users_email" in [what for _, _, what in lines]
+    assert "\x1b[" not in result.stderr  # no terminal codes in a CI log
+
+
+def test_apply_reports_what_is_left_as_drift_and_fails(pg, target, desired_file, monkeypatch):
+    """Verification after the last statement: here, someone adds an index while apply runs."""
+    real_apply = cli.apply_plan
+
+    def apply_while_someone_adds_an_index(conn, plan, **options):
+        real_apply(conn, plan, **options)
+        with psycopg.connect(target, autocommit=True) as other:
+            other.execute("CREATE INDEX users_sneaky ON users (name)")
+
+    monkeypatch.setattr(cli, "apply_plan", apply_while_someone_adds_an_index)
+    result = run("apply", str(desired_file), "--db", target, "--dev-url", pg.url(), "--yes", "--allow-hazards", "all")
+    assert result.exit_code == 1
+    assert "error: applied, but the database still differs from the desired state:\n" in result.stderr
+    assert "- unexpected index public.users_sneaky\n" in result.stderr
+    assert "Drift: 1 objects differ (1 unexpected)." in result.stderr

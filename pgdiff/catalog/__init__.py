@@ -246,6 +246,7 @@ def _column(row: dict[str, Any]) -> Column:
         type=row["type"],
         not_null=row["not_null"],
         not_null_name=row["not_null_name"],
+        not_null_validated=row["not_null_validated"],
         default=row["default_expr"],
         collation=row["collation"],
         identity=IDENTITY_KINDS[row["identity"]],

@@ -8,6 +8,10 @@ SELECT n.nspname AS schema,
        a.attnotnull AS not_null,
        (SELECT nn.conname FROM pg_catalog.pg_constraint nn
         WHERE nn.conrelid = a.attrelid AND nn.contype = 'n' AND nn.conkey[1] = a.attnum) AS not_null_name,
+       -- PostgreSQL 18: NOT NULL added NOT VALID sets attnotnull before any row is checked.
+       NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint nv
+        WHERE nv.conrelid = a.attrelid AND nv.contype = 'n' AND nv.conkey[1] = a.attnum
+          AND NOT nv.convalidated) AS not_null_validated,
        pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS default_expr,
        CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0
             THEN pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname)

@@ -248,6 +248,8 @@ class TablePlanner(PlannerBase):
             self._set_not_null(change, new)
         elif old.not_null and not new.not_null:
             alter("DROP NOT NULL")
+        elif new.not_null and old.not_null_validated != new.not_null_validated:
+            self._change_not_null_validation(change, old, new)
         if old.not_null and new.not_null and old.not_null_name and new.not_null_name != old.not_null_name:
             rename = f"RENAME CONSTRAINT {ident(old.not_null_name)} TO {ident(new.not_null_name or '')}"
             self.emit(Phase.ALTER_COLUMN, self._column_statement(change, rename))
@@ -297,6 +299,8 @@ class TablePlanner(PlannerBase):
                 Phase.ALTER_COLUMN,
                 self._column_sql(change, ddl.not_null_constraint_not_valid(schema, table, name, default_name)),
             )
+            if not column.not_null_validated:
+                return  # wanted NOT VALID
             validate = ddl.validate_named(schema, table, default_name)
             self.emit(
                 Phase.VALIDATE_NOT_NULL, replace(self._column_sql(change, validate, (hazard,)), own_transaction=True)
@@ -308,6 +312,21 @@ class TablePlanner(PlannerBase):
         self.emit(Phase.VALIDATE_NOT_NULL, replace(self._column_sql(change, validate, (hazard,)), own_transaction=True))
         self.emit(Phase.SET_NOT_NULL, self._column_statement(change, alter))
         self.emit(Phase.SET_NOT_NULL, self._column_sql(change, ddl.drop_named_constraint(schema, table, helper)))
+
+    def _change_not_null_validation(self, change: Change, old: Column, new: Column) -> None:
+        """PostgreSQL 18's NOT NULL ... NOT VALID: validated in its own transaction (the state a killed apply
+        leaves between the add and the VALIDATE), or, when the files want it NOT VALID, added again so."""
+        schema, table, name = change.key
+        constraint = new.not_null_name or old.not_null_name or f"{table}_{name}_not_null"
+        if new.not_null_validated:
+            hazard = hz.validates_rows(dotted((schema, table)), f"that {name} has no NULL")
+            validate = ddl.validate_named(schema, table, constraint)
+            statement = replace(self._column_sql(change, validate, (hazard,)), own_transaction=True)
+            self.emit(Phase.VALIDATE_NOT_NULL, statement)
+            return
+        self.emit(Phase.ALTER_COLUMN, self._column_statement(change, f"ALTER COLUMN {ident(name)} DROP NOT NULL"))
+        add = ddl.not_null_constraint_not_valid(schema, table, name, constraint)
+        self.emit(Phase.SET_NOT_NULL, self._column_sql(change, add))
 
     def _column_sql(self, change: Change, sql: str, hazards: tuple[Hazard, ...] = ()) -> Statement:
         return replace(self._column_statement(change, "", hazards), sql=sql)
