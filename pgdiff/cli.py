@@ -22,10 +22,18 @@ from pgdiff.dump import SPLITS, dump_files, write_dump
 from pgdiff.dump_yaml import dump_yaml_files
 from pgdiff.errors import PgdiffError
 from pgdiff.filters import ObjectFilter, filter_model
-from pgdiff.pipeline import desired_state
-from pgdiff.plan import Plan, Statement
+from pgdiff.pipeline import check_plan_file, desired_state, plan_file_for, verify_applied
+from pgdiff.plan import Statement
 from pgdiff.plan.timeouts import DEFAULT_LOCK_TIMEOUT_MS, TimeoutPolicy, format_duration, parse_duration_ms
-from pgdiff.render import FORMATS, render_json, render_sql, render_text
+from pgdiff.planfile import (
+    PlanFile,
+    PlanOptions,
+    apply_options,
+    read_plan_file,
+    refuse_changed_sources,
+    write_plan_file,
+)
+from pgdiff.render import FORMATS, render_json, render_markdown, render_sql, render_text
 from pgdiff.render.drift import DRIFT_FORMATS, render_drift_json, render_drift_markdown, render_drift_text
 from pgdiff.source import resolve_sources
 from pgdiff.source.fmt import reformat
@@ -170,6 +178,10 @@ def plan(
     schema: SchemaOption = None,
     exclude: ExcludeOption = None,
     manage_owners: ManageOwnersOption = False,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Also write the plan file (JSON) that `apply --plan` runs as written."),
+    ] = None,
     debug: DebugOption = False,
 ) -> None:
     """Show the migration that would bring the database to the desired state."""
@@ -179,6 +191,9 @@ def plan(
         if output_format not in FORMATS:
             raise PgdiffError(f"unknown --format {output_format!r}: choose one of {', '.join(FORMATS)}")
         object_filter = ObjectFilter.from_options(schema, exclude)
+        options = PlanOptions.of(
+            object_filter, _timeout_policy(lock_timeout, statement_timeout), manage_owners=manage_owners
+        )
         resolved = resolve_sources(sources or [DEFAULT_SOURCE])
         url = target_url(db)
         with (
@@ -187,8 +202,11 @@ def plan(
                 conn, resolved, dev_url=dev_url, warn=_warn, object_filter=object_filter, manage_owners=manage_owners
             ) as desired,
         ):
-            result = desired.plan_from(inspect(conn), _timeout_policy(lock_timeout, statement_timeout))
-        _render(result.plan, output_format)
+            result = plan_file_for(conn, desired, resolved, options)
+        _render(result, output_format)
+        if output is not None:
+            write_plan_file(result, output)
+            err.print(f"wrote the plan file {output}")
         return EXIT_CHANGES if detailed_exitcode and not result.plan.is_empty else EXIT_OK
 
     _run(body)
@@ -212,12 +230,27 @@ def apply(
     schema: SchemaOption = None,
     exclude: ExcludeOption = None,
     manage_owners: ManageOwnersOption = False,
+    plan_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--plan",
+            help="Run this plan file (from `plan -o`) as written, refused if the database or the sources changed "
+            "since it was made.",
+            show_default=False,
+        ),
+    ] = None,
     debug: DebugOption = False,
 ) -> None:
     """Plan, then run the plan against the database, then check nothing is left to do."""
     _set_debug(debug)
 
     def body() -> int:
+        if plan_path is not None:
+            stored = read_plan_file(plan_path)
+            options = apply_options(
+                stored, schema, exclude, manage_owners=manage_owners, **_given_timeouts(lock_timeout, statement_timeout)
+            )
+            return _apply_plan_file(stored, options, sources, db, dev_url, yes, allow_hazards, lock_retries)
         object_filter = ObjectFilter.from_options(schema, exclude)
         resolved = resolve_sources(sources or [DEFAULT_SOURCE])
         url = target_url(db)
@@ -247,6 +280,50 @@ def apply(
         return EXIT_OK
 
     _run(body)
+
+
+def _apply_plan_file(
+    stored: PlanFile,
+    options: PlanOptions,
+    sources: list[str] | None,
+    db: str | None,
+    dev_url: str | None,
+    yes: bool,
+    allow_hazards: list[str] | None,
+    lock_retries: int,
+) -> int:
+    """apply --plan: the file's statements as written (never planned again), once the sources and the target's
+    catalog are what the plan was made from; then verified against the sources like any apply."""
+    resolved = resolve_sources(sources or [DEFAULT_SOURCE])
+    refuse_changed_sources(stored, resolved)  # before any database is touched
+    url = target_url(db)
+    allowed = {code.strip() for item in allow_hazards or [] for code in item.split(",") if code.strip()}
+    with (
+        connect(url) as conn,
+        desired_state(
+            conn,
+            resolved,
+            dev_url=dev_url,
+            warn=_warn,
+            object_filter=options.object_filter,
+            manage_owners=options.manage_owners,
+        ) as desired,
+    ):
+        warning = check_plan_file(stored, conn, desired, resolved)
+        if warning is not None:
+            _warn(warning)
+        render_text(stored.plan, out)
+        if stored.plan.is_empty:
+            return EXIT_OK
+        refuse_unallowed_hazards(stored.plan, allowed)
+        _confirm(yes, describe(url))
+        hooks = ApplyHooks(on_statement=_progress, on_retry=_report_retry)
+        apply_plan(conn, stored.plan, lock_retries=lock_retries, hooks=hooks)
+        verify_applied(conn, desired)
+    out.print(
+        f"[bold green]Applied {len(stored.plan.statements)} statements; the database matches the desired state.[/]"
+    )
+    return EXIT_OK
 
 
 @app.command()
@@ -364,6 +441,16 @@ def _confirm(yes: bool, target: str) -> None:
         raise PgdiffError("not applied: the plan was not confirmed")
 
 
+def _given_timeouts(lock_timeout: str, statement_timeout: str | None) -> dict[str, int | None]:
+    """The timeouts the command line set, None for those left at their default."""
+    policy = _timeout_policy(lock_timeout, statement_timeout)
+    given_lock = lock_timeout != DEFAULT_LOCK_TIMEOUT
+    return {
+        "lock_timeout_ms": policy.lock_timeout_ms if given_lock else None,
+        "statement_timeout_ms": policy.statement_timeout_override_ms,
+    }
+
+
 def _timeout_policy(lock_timeout: str, statement_timeout: str | None) -> TimeoutPolicy:
     return TimeoutPolicy(
         lock_timeout_ms=parse_duration_ms(lock_timeout, "--lock-timeout"),
@@ -384,10 +471,12 @@ def _progress(number: int, total: int, statement: Statement) -> None:
     err.print(f"[dim][{number}/{total}][/] {statement.action} {statement.kind} {statement.object}")
 
 
-def _render(plan_to_show: Plan, output_format: str) -> None:
+def _render(plan_file: PlanFile, output_format: str) -> None:
     if output_format == "sql":
-        sys.stdout.write(render_sql(plan_to_show))
+        sys.stdout.write(render_sql(plan_file.plan))
     elif output_format == "json":
-        sys.stdout.write(render_json(plan_to_show))
+        sys.stdout.write(render_json(plan_file))
+    elif output_format == "markdown":
+        sys.stdout.write(render_markdown(plan_file.plan))
     else:
-        render_text(plan_to_show, out)
+        render_text(plan_file.plan, out)

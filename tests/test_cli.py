@@ -81,7 +81,7 @@ def test_plan_sql_is_runnable_by_psql_and_converges(pg, target, desired_file):
 def test_plan_json_lists_statements_with_kind_object_and_hazards(pg, target, desired_file):
     result = run("plan", str(desired_file), "--db", target, "--dev-url", pg.url(), "-f", "json")
     document = json.loads(result.stdout)
-    assert document["format_version"] == 1
+    assert (document["format"], document["format_version"]) == ("pgdiff-plan", 2)
     statements = [s for g in document["groups"] for s in g["statements"]]
     assert {(s["kind"], s["action"], s["object"]) for s in statements} == {
         ("column", "create", "public.users.name"),
