@@ -8,7 +8,7 @@ with `from pgdiff.plan import ...`, never as attributes of the package.
 __version__ = "0.1.0"
 
 # After __version__, which the modules import.
-from pgdiff.api import drift, plan
+from pgdiff.api import apply, drift, plan
 from pgdiff.errors import PgdiffError, SourceError
 
-__all__ = ["PgdiffError", "SourceError", "__version__", "drift", "plan"]
+__all__ = ["PgdiffError", "SourceError", "__version__", "apply", "drift", "plan"]

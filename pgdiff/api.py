@@ -10,21 +10,32 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+from pgdiff.apply import (
+    APPLY_APPLICATION_NAME,
+    DEFAULT_LOCK_RETRIES,
+    ApplyHooks,
+    apply_lock,
+    apply_plan,
+    refuse_unallowed_hazards,
+)
 from pgdiff.catalog import inspect
 from pgdiff.config import Config, Settings, load_config
-from pgdiff.connect import connect, target_url
+from pgdiff.connect import connect, describe, target_url
 from pgdiff.drift import Drift, drift_of
+from pgdiff.errors import PgdiffError
 from pgdiff.filters import ObjectFilter
-from pgdiff.pipeline import PlanResult, desired_state
+from pgdiff.pipeline import check_plan_file, desired_state, plan_file_for
+from pgdiff.plan import Plan
 from pgdiff.plan.timeouts import DEFAULT_LOCK_TIMEOUT_MS, TimeoutPolicy, parse_duration_ms
+from pgdiff.planfile import PlanFile, PlanOptions, apply_options, read_plan_file, refuse_changed_sources
 from pgdiff.source import Sources, resolve_sources
 
 DEFAULT_SOURCES = ("schema/",)
-DEFAULT_LOCK_RETRIES = 3
 DEFAULT_WAIT = "0"
 
 Warn = Callable[[str], None]
@@ -47,6 +58,7 @@ class Job:
     wait_ms: int
     allowed_hazards: frozenset[str]
     config: Config
+    settings: Settings  # as given and configured, before defaults: what `apply --plan` checks against the file
 
 
 def settle(
@@ -77,6 +89,7 @@ def settle(
             code.strip() for item in settings.allow_hazards or () for code in item.split(",") if code.strip()
         ),
         config=loaded,
+        settings=settings,
     )
 
 
@@ -104,7 +117,8 @@ def _warn_to_log(message: str) -> None:
     _log.warning(message)
 
 
-def plan_job(job: Job, *, warn: Warn | None = None) -> PlanResult:
+def plan_job(job: Job, *, warn: Warn | None = None) -> PlanFile:
+    options = PlanOptions.of(job.object_filter, job.policy, manage_owners=job.manage_owners)
     with (
         connect(job.url) as conn,
         desired_state(
@@ -116,7 +130,86 @@ def plan_job(job: Job, *, warn: Warn | None = None) -> PlanResult:
             manage_owners=job.manage_owners,
         ) as desired,
     ):
-        return desired.plan_from(inspect(conn), job.policy)
+        return plan_file_for(conn, desired, job.sources, options)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What an apply ran: the plan (planned now, or read from a plan file)."""
+
+    plan: Plan
+
+
+class NotConverged(PgdiffError):
+    """The plan ran, but the database still differs from the desired state."""
+
+    def __init__(self, remaining: list[Drift]) -> None:
+        self.remaining = remaining
+        names = ", ".join(f"{d.state} {d.kind} {d.object}" for d in remaining)
+        super().__init__(f"applied, but the database still differs from the desired state: {names}")
+
+
+def apply_job(
+    job: Job,
+    *,
+    plan_file: PlanFile | None = None,
+    warn: Warn | None = None,
+    show: Callable[[Plan], None] | None = None,
+    confirm: Callable[[Plan, str], None] | None = None,
+    hooks: ApplyHooks | None = None,
+    running: Callable[[], AbstractContextManager[ApplyHooks]] | None = None,
+) -> Applied:
+    """Under the database's apply lock: plan (or check `plan_file` is still valid for the database and the
+    sources), `show` the plan, refuse unallowed hazards, `confirm`, run it, and check nothing is left to do.
+
+    Raises PgdiffError (ApplyLockBusy, a stale plan file, unallowed hazards), ApplyError (a statement
+    failed: what ran and what did not) or NotConverged (the remaining differences).
+    """
+    warn = warn or _warn_to_log
+    object_filter, manage_owners = job.object_filter, job.manage_owners
+    if plan_file is not None:
+        options = apply_options(
+            plan_file,
+            list(job.settings.schemas or ()),
+            list(job.settings.exclude or ()),
+            manage_owners=bool(job.settings.manage_owners),
+            lock_timeout_ms=_given_ms(job.settings.lock_timeout, "--lock-timeout"),
+            statement_timeout_ms=_given_ms(job.settings.statement_timeout, "--statement-timeout"),
+        )
+        object_filter, manage_owners = options.object_filter, options.manage_owners
+        refuse_changed_sources(plan_file, job.sources)  # before any database is touched
+    # The lock is taken before anything reads the target: the plan is made, or checked, under it.
+    with (
+        connect(job.url, application_name=APPLY_APPLICATION_NAME) as conn,
+        apply_lock(conn, job.wait_ms),
+        desired_state(
+            conn, job.sources, dev_url=job.dev_url, warn=warn, object_filter=object_filter, manage_owners=manage_owners
+        ) as desired,
+    ):
+        if plan_file is None:
+            plan_to_run = desired.plan_from(inspect(conn), job.policy).plan
+        else:
+            warning = check_plan_file(plan_file, conn, desired, job.sources)
+            if warning is not None:
+                warn(warning)
+            plan_to_run = plan_file.plan
+        if show is not None:
+            show(plan_to_run)
+        if plan_to_run.is_empty:
+            return Applied(plan_to_run)
+        refuse_unallowed_hazards(plan_to_run, set(job.allowed_hazards))
+        if confirm is not None:
+            confirm(plan_to_run, describe(job.url))
+        with running() if running is not None else nullcontext(hooks) as run_hooks:
+            apply_plan(conn, plan_to_run, lock_retries=job.lock_retries, hooks=run_hooks)
+        _, remaining = desired.changes_from(inspect(conn))
+    if remaining:
+        raise NotConverged(drift_of(remaining))
+    return Applied(plan_to_run)
+
+
+def _given_ms(duration: str | None, option: str) -> int | None:
+    return None if duration is None else parse_duration_ms(duration, option)
 
 
 def drift_job(job: Job, *, warn: Warn | None = None) -> list[Drift]:
@@ -148,12 +241,13 @@ def plan(
     env: str | None = None,
     config: ConfigChoice = None,
     warn: Warn | None = None,
-) -> PlanResult:
+) -> PlanFile:
     """The migration from the database at `db` to the desired state in `sources`.
 
     Arguments left out come from pgdiff.yaml (`config`, `env`) and then the defaults, as on the command
-    line. Returns the changes and the `Plan` (`result.plan.statements`, `.hazards`, `.is_empty`);
-    raises `pgdiff.PgdiffError` with a one-line message on bad input or an unreachable database.
+    line. Returns the plan file: `.plan` (`.statements`, `.hazards`, `.is_empty`), the target and the
+    fingerprints; `pgdiff.planfile.write_plan_file(result, path)` writes what `apply(plan_file=...)` runs.
+    Raises `pgdiff.PgdiffError` with a one-line message on bad input or an unreachable database.
     """
     given = _given(sources, schemas, exclude, manage_owners, lock_timeout, statement_timeout)
     return plan_job(settle(given, db=db, dev_url=dev_url, config=config, env=env), warn=warn)
@@ -174,6 +268,44 @@ def drift(
     """How the database at `db` differs from `sources`: one `Drift` per object (empty when in sync)."""
     given = _given(sources, schemas, exclude, manage_owners, None, None)
     return drift_job(settle(given, db=db, dev_url=dev_url, config=config, env=env), warn=warn)
+
+
+def apply(
+    sources: Sequence[str | os.PathLike[str]] | None = None,
+    db: str | None = None,
+    *,
+    plan_file: PlanFile | str | os.PathLike[str] | None = None,
+    allow_hazards: Sequence[str] | None = None,
+    dev_url: str | None = None,
+    schemas: Sequence[str] | None = None,
+    exclude: Sequence[str] | None = None,
+    manage_owners: bool | None = None,
+    lock_timeout: str | None = None,
+    statement_timeout: str | None = None,
+    lock_retries: int | None = None,
+    wait: str | None = None,
+    env: str | None = None,
+    config: ConfigChoice = None,
+    warn: Warn | None = None,
+    hooks: ApplyHooks | None = None,
+) -> Applied:
+    """Bring the database at `db` to the desired state in `sources`, as `pgdiff apply --yes` does.
+
+    With `plan_file` (a `PlanFile` or the path of one), runs that plan as written, refusing it if the
+    database or the sources changed since it was made. Hazards must be allowed (`allow_hazards`, codes or
+    "all"; pgdiff.yaml's count too). `hooks` receive each statement (progress). Raises `pgdiff.PgdiffError`
+    subclasses: `ApplyLockBusy`, `ApplyError` (with `.failure`: what ran and what did not) and
+    `NotConverged` (with `.remaining`), each with a one-line message.
+    """
+    given = replace(
+        _given(sources, schemas, exclude, manage_owners, lock_timeout, statement_timeout),
+        lock_retries=lock_retries,
+        wait=wait,
+        allow_hazards=tuple(allow_hazards) if allow_hazards else None,
+    )
+    job = settle(given, db=db, dev_url=dev_url, config=config, env=env)
+    stored = read_plan_file(Path(plan_file)) if isinstance(plan_file, str | os.PathLike) else plan_file
+    return apply_job(job, plan_file=stored, warn=warn, hooks=hooks)
 
 
 def _given(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Literal, NoReturn
 
@@ -14,31 +15,28 @@ import typer
 from rich.console import Console
 
 from pgdiff import __version__
-from pgdiff.api import drift_job, plan_job, settle
+from pgdiff.api import NotConverged, apply_job, drift_job, plan_job, settle
 from pgdiff.apply import (
-    APPLY_APPLICATION_NAME,
     DEFAULT_LOCK_RETRIES,
     ApplyError,
     ApplyHooks,
-    apply_lock,
-    apply_plan,
-    refuse_unallowed_hazards,
 )
 from pgdiff.catalog import inspect
 from pgdiff.config import Settings
-from pgdiff.connect import connect, describe, redact, target_url
-from pgdiff.drift import drift_of
+from pgdiff.connect import connect, redact, target_url
 from pgdiff.dump import SPLITS, dump_files, write_dump
 from pgdiff.dump_yaml import dump_yaml_files
 from pgdiff.errors import PgdiffError
 from pgdiff.filters import ObjectFilter, filter_model
-from pgdiff.pipeline import desired_state
-from pgdiff.plan import Plan
-from pgdiff.plan.timeouts import DEFAULT_LOCK_TIMEOUT_MS, TimeoutPolicy, format_duration, parse_duration_ms
-from pgdiff.render import FORMATS, render_json, render_sql, render_text
+from pgdiff.plan.timeouts import DEFAULT_LOCK_TIMEOUT_MS, format_duration
+from pgdiff.planfile import (
+    PlanFile,
+    read_plan_file,
+    write_plan_file,
+)
+from pgdiff.render import FORMATS, render_json, render_markdown, render_sql, render_text
 from pgdiff.render.drift import DRIFT_FORMATS, render_drift_json, render_drift_markdown, render_drift_text
 from pgdiff.render.progress import ApplyProgress, render_apply_failure
-from pgdiff.source import resolve_sources
 from pgdiff.source.fmt import reformat
 
 app = typer.Typer(
@@ -203,6 +201,10 @@ def plan(
     schema: SchemaOption = None,
     exclude: ExcludeOption = None,
     manage_owners: ManageOwnersOption = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Also write the plan file (JSON) that `apply --plan` runs as written."),
+    ] = None,
     env: EnvOption = None,
     config: ConfigOption = None,
     debug: DebugOption = False,
@@ -223,7 +225,10 @@ def plan(
         )
         job = settle(given, db=db, dev_url=dev_url, config=_config(config), env=env)
         result = plan_job(job, warn=_warn)
-        _render(result.plan, output_format)
+        _render(result, output_format)
+        if output is not None:
+            write_plan_file(result, output)
+            err.print(f"wrote the plan file {output}")
         return EXIT_CHANGES if detailed_exitcode and not result.plan.is_empty else EXIT_OK
 
     _run(body)
@@ -234,69 +239,85 @@ def apply(
     sources: SourcesArg = None,
     db: DbOption = None,
     dev_url: DevUrlOption = None,
+    plan_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--plan",
+            help="Run this plan file (from `plan -o`) as written; refused if the database or the sources changed "
+            "since it was made.",
+            show_default=False,
+        ),
+    ] = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking.")] = False,
     allow_hazards: Annotated[
         list[str] | None,
         typer.Option("--allow-hazards", help="Hazard codes to accept, comma-separated (or 'all'). Repeatable."),
     ] = None,
-    lock_timeout: LockTimeoutOption = DEFAULT_LOCK_TIMEOUT,
+    lock_timeout: LockTimeoutOption = None,
     statement_timeout: StatementTimeoutOption = None,
     lock_retries: Annotated[
-        int, typer.Option("--lock-retries", min=0, help="Retries of a group that hit lock_timeout, with backoff.")
-    ] = DEFAULT_LOCK_RETRIES,
+        int | None,
+        typer.Option(
+            "--lock-retries",
+            min=0,
+            help=f"Retries of a group that hit lock_timeout, with backoff. Default: {DEFAULT_LOCK_RETRIES}.",
+            show_default=False,
+        ),
+    ] = None,
     wait: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--wait",
             help="How long to wait for another pgdiff apply on the same database to finish (e.g. 30s, 10min). "
             "Default 0: fail at once, naming it.",
+            show_default=False,
         ),
-    ] = "0",
+    ] = None,
     schema: SchemaOption = None,
     exclude: ExcludeOption = None,
-    manage_owners: ManageOwnersOption = False,
+    manage_owners: ManageOwnersOption = None,
+    env: EnvOption = None,
+    config: ConfigOption = None,
     debug: DebugOption = False,
 ) -> None:
-    """Plan, then run the plan against the database, then check nothing is left to do."""
+    """Plan (or read --plan), then run the plan against the database, then check nothing is left to do."""
     _set_debug(debug)
 
     def body() -> int:
-        object_filter = ObjectFilter.from_options(schema, exclude)
-        resolved = resolve_sources(sources or [DEFAULT_SOURCE])
-        url = target_url(db)
-        allowed = {code.strip() for item in allow_hazards or [] for code in item.split(",") if code.strip()}
-        wait_ms = parse_duration_ms(wait, "--wait")
-        # The lock is taken before anything reads the target: the plan is made under it.
-        with (
-            connect(url, application_name=APPLY_APPLICATION_NAME) as conn,
-            apply_lock(conn, wait_ms),
-            desired_state(
-                conn, resolved, dev_url=dev_url, warn=_warn, object_filter=object_filter, manage_owners=manage_owners
-            ) as desired,
-        ):
-            result = desired.plan_from(inspect(conn), _timeout_policy(lock_timeout, statement_timeout))
-            render_text(result.plan, out)
-            if result.plan.is_empty:
-                return EXIT_OK
-            refuse_unallowed_hazards(result.plan, allowed)
-            _confirm(yes, describe(url))
-            try:
-                with ApplyProgress(err) as progress:
-                    hooks = ApplyHooks(
-                        on_statement=progress.started, on_statement_done=progress.finished, on_retry=progress.retry
-                    )
-                    apply_plan(conn, result.plan, lock_retries=lock_retries, hooks=hooks)
-            except ApplyError as error:
-                render_apply_failure(error.failure, err)
-                return EXIT_ERROR
-            _, remaining = desired.changes_from(inspect(conn))
-        if remaining:
-            err.print("[bold red]error:[/] applied, but the database still differs from the desired state:")
-            render_drift_text(drift_of(remaining), err)
-            return EXIT_ERROR
-        out.print(
-            f"[bold green]Applied {len(result.plan.statements)} statements; the database matches the desired state.[/]"
+        stored = read_plan_file(plan_path) if plan_path is not None else None
+        given = Settings(
+            sources=_tuple(sources),
+            schemas=_tuple(schema),
+            exclude=_tuple(exclude),
+            manage_owners=manage_owners,
+            lock_timeout=lock_timeout,
+            statement_timeout=statement_timeout,
+            lock_retries=lock_retries,
+            wait=wait,
+            allow_hazards=_tuple(allow_hazards),
         )
+        job = settle(given, db=db, dev_url=dev_url, config=_config(config), env=env)
+        try:
+            applied = apply_job(
+                job,
+                plan_file=stored,
+                warn=_warn,
+                show=lambda plan_to_run: render_text(plan_to_run, out),
+                confirm=lambda _plan, target: _confirm(yes, target),
+                running=_progress,
+            )
+        except ApplyError as error:
+            render_apply_failure(error.failure, err)
+            return EXIT_ERROR
+        except NotConverged as error:
+            err.print("[bold red]error:[/] applied, but the database still differs from the desired state:")
+            render_drift_text(error.remaining, err)
+            return EXIT_ERROR
+        if not applied.plan.is_empty:
+            out.print(
+                f"[bold green]Applied {len(applied.plan.statements)} statements; "
+                "the database matches the desired state.[/]"
+            )
         return EXIT_OK
 
     _run(body)
@@ -422,19 +443,18 @@ def _confirm(yes: bool, target: str) -> None:
         raise PgdiffError("not applied: the plan was not confirmed")
 
 
-def _timeout_policy(lock_timeout: str, statement_timeout: str | None) -> TimeoutPolicy:
-    return TimeoutPolicy(
-        lock_timeout_ms=parse_duration_ms(lock_timeout, "--lock-timeout"),
-        statement_timeout_override_ms=(
-            parse_duration_ms(statement_timeout, "--statement-timeout") if statement_timeout is not None else None
-        ),
-    )
+@contextmanager
+def _progress() -> Iterator[ApplyHooks]:
+    with ApplyProgress(err) as progress:
+        yield ApplyHooks(on_statement=progress.started, on_statement_done=progress.finished, on_retry=progress.retry)
 
 
-def _render(plan_to_show: Plan, output_format: str) -> None:
+def _render(plan_file: PlanFile, output_format: str) -> None:
     if output_format == "sql":
-        sys.stdout.write(render_sql(plan_to_show))
+        sys.stdout.write(render_sql(plan_file.plan))
     elif output_format == "json":
-        sys.stdout.write(render_json(plan_to_show))
+        sys.stdout.write(render_json(plan_file))
+    elif output_format == "markdown":
+        sys.stdout.write(render_markdown(plan_file.plan))
     else:
-        render_text(plan_to_show, out)
+        render_text(plan_file.plan, out)

@@ -23,6 +23,17 @@ from pgdiff.model import Model
 from pgdiff.plan import Plan, build_plan
 from pgdiff.plan.owners import owners_set_by_files, owners_to_compare, without_owners
 from pgdiff.plan.timeouts import TimeoutPolicy, with_timeouts
+from pgdiff.planfile import (
+    PlanFile,
+    PlanOptions,
+    build_plan_file,
+    object_digests,
+    refuse_changed_catalog,
+    refuse_changed_sources,
+    sources_fingerprint,
+    target_of,
+    target_warning,
+)
 from pgdiff.shadow import ShadowDatabase, Warn
 from pgdiff.source import Sources
 from pgdiff.source.directives import Rename, find_renames, pinned_extension_versions
@@ -129,11 +140,13 @@ class DesiredState:
             self._scratch = copy.connection
         return self._scratch
 
+    def managed(self, current: Model) -> Model:
+        """The part of `current` (the whole live model) that the plan compares: see `managed_model`."""
+        return managed_model(current, self.model, self._filter, manage_owners=self._manage_owners)
+
     def changes_from(self, current: Model) -> tuple[Model, list[Change]]:
         """The changes from `current` (the whole live model; what the filter leaves out is ignored)."""
-        managed = filter_model(current, self._filter)
-        managed = owners_to_compare(managed, self.model) if self._manage_owners else without_owners(managed)
-        renamed, changes = compare(managed, self.model, self.renames, None)
+        renamed, changes = compare(self.managed(current), self.model, self.renames, None)
         self._refuse_dropping_unmanaged(current, changes)
         if any(is_suspect(c) for c in changes):
             changes = drop_equivalent(changes, self.scratch())
@@ -154,6 +167,13 @@ class DesiredState:
         renamed, changes = self.changes_from(current)
         plan = with_timeouts(build_plan(changes, renamed, self.model), policy or TimeoutPolicy())
         return PlanResult(renamed, self.model, changes, plan)
+
+
+def managed_model(current: Model, desired: Model, object_filter: ObjectFilter, *, manage_owners: bool) -> Model:
+    """`current` as a plan compares it: without what the filter leaves out, and with only the owners the desired
+    state gives (none without --manage-owners). Plans and plan files' catalog fingerprints both read this."""
+    managed = filter_model(current, object_filter)
+    return owners_to_compare(managed, desired) if manage_owners else without_owners(managed)
 
 
 def desired_state(
@@ -180,6 +200,36 @@ def desired_state(
         target=target,
         manage_owners=manage_owners,
     )
+
+
+def plan_file_for(conn: psycopg.Connection, desired: DesiredState, sources: Sources, options: PlanOptions) -> PlanFile:
+    """Plan against the target behind `conn`, recording what the plan was made from: the target's identity,
+    a digest of each object the plan compared, and the sources' fingerprint."""
+    current = catalog.inspect(conn)
+    plan = desired.plan_from(current, options.policy).plan
+    return build_plan_file(
+        plan,
+        target=target_of(conn),
+        options=options,
+        catalog_objects=object_digests(desired.managed(current)),
+        sources_digest=sources_fingerprint(sources, desired.model),
+    )
+
+
+def check_plan_file(stored: PlanFile, conn: psycopg.Connection, desired: DesiredState, sources: Sources) -> str | None:
+    """Refuse a plan file made from other sources or for a target in another state than the one behind
+    `conn`; the warning to show when that target is another database in the same state."""
+    refuse_changed_sources(stored, sources, desired.model)
+    refuse_changed_catalog(stored, object_digests(desired.managed(catalog.inspect(conn))))
+    return target_warning(stored, target_of(conn))
+
+
+def verify_applied(conn: psycopg.Connection, desired: DesiredState) -> None:
+    """After apply: the target must now match the desired state; what remains is named."""
+    _, remaining = desired.changes_from(catalog.inspect(conn))
+    if remaining:
+        names = ", ".join(f"{c.action} {c.kind} {c.name}" for c in remaining)
+        raise PgdiffError(f"applied, but the database still differs from the desired state: {names}")
 
 
 def plan_models(

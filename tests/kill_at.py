@@ -18,6 +18,7 @@ from typing import Any
 
 import psycopg
 
+import pgdiff.api
 import pgdiff.cli
 from pgdiff.apply import ApplyHooks, apply_plan
 from pgdiff.plan import Plan, Statement
@@ -45,6 +46,6 @@ def _killing_apply(boundary: int) -> Any:
 
 
 if __name__ == "__main__":
-    pgdiff.cli.apply_plan = _killing_apply(int(sys.argv[1]))  # the name the apply command calls
+    pgdiff.api.apply_plan = _killing_apply(int(sys.argv[1]))  # the name the apply command's job calls
     sys.argv = ["pgdiff", *sys.argv[2:]]
     pgdiff.cli.app()

@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from typer.testing import CliRunner
 
-from pgdiff import cli
+from pgdiff import api
 from pgdiff.cli import app
 from tests.pg import EXAMPLE_ROLES, ensure_roles, new_database
 
@@ -82,7 +82,7 @@ def test_plan_sql_is_runnable_by_psql_and_converges(pg, target, desired_file):
 def test_plan_json_lists_statements_with_kind_object_and_hazards(pg, target, desired_file):
     result = run("plan", str(desired_file), "--db", target, "--dev-url", pg.url(), "-f", "json")
     document = json.loads(result.stdout)
-    assert document["format_version"] == 1
+    assert (document["format"], document["format_version"]) == ("pgdiff-plan", 2)
     statements = [s for g in document["groups"] for s in g["statements"]]
     assert {(s["kind"], s["action"], s["object"]) for s in statements} == {
         ("column", "create", "public.users.name"),
@@ -367,14 +367,14 @@ def test_apply_progress_is_one_plain_line_per_statement_when_not_a_terminal(pg, 
 
 def test_apply_reports_what_is_left_as_drift_and_fails(pg, target, desired_file, monkeypatch):
     """Verification after the last statement: here, someone adds an index while apply runs."""
-    real_apply = cli.apply_plan
+    real_apply = api.apply_plan
 
     def apply_while_someone_adds_an_index(conn, plan, **options):
         real_apply(conn, plan, **options)
         with psycopg.connect(target, autocommit=True) as other:
             other.execute("CREATE INDEX users_sneaky ON users (name)")
 
-    monkeypatch.setattr(cli, "apply_plan", apply_while_someone_adds_an_index)
+    monkeypatch.setattr(api, "apply_plan", apply_while_someone_adds_an_index)
     result = run("apply", str(desired_file), "--db", target, "--dev-url", pg.url(), "--yes", "--allow-hazards", "all")
     assert result.exit_code == 1
     assert "error: applied, but the database still differs from the desired state:\n" in result.stderr

@@ -73,7 +73,8 @@ def test_json_report(pg, files):
 def test_markdown_report_for_an_issue_or_pull_request(pg, files):
     result = drift(pg, files, LIVE, "--format", "markdown")
     assert result.exit_code == 2, result.output
-    assert result.stdout.startswith("**Drift: 3 objects differ (1 missing, 1 unexpected, 1 changed).**\n")
+    summary = "**Drift: 3 objects differ (1 missing, 1 unexpected, 1 changed).**"
+    assert result.stdout.startswith(f"<!-- pgdiff-drift -->\n{summary}\n")
     assert "| state | kind | object | details |" in result.stdout
     assert "| missing | table | `public.runs` |  |" in result.stdout
 

@@ -12,6 +12,7 @@ from rich.text import Text
 from pgdiff.drift import Drift
 
 DRIFT_FORMATS = ("text", "json", "markdown")
+DRIFT_MARKER = "<!-- pgdiff-drift -->"  # hidden; CI finds and updates its comment by it
 _MARKS = {"missing": "+", "unexpected": "-", "changed": "~"}
 
 
@@ -37,7 +38,7 @@ def render_drift_json(drift: list[Drift]) -> str:
 
 
 def render_drift_markdown(drift: list[Drift]) -> str:
-    lines = [f"**{drift_summary(drift)}**", ""]
+    lines = [DRIFT_MARKER, f"**{drift_summary(drift)}**", ""]
     if drift:
         lines += ["| state | kind | object | details |", "| --- | --- | --- | --- |"]
         lines += [
