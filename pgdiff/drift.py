@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pgdiff.diff import Change
+from pgdiff.model import Grant, KindKey, ObjectRef
 
 _STATES = {"create": "missing", "drop": "unexpected", "alter": "changed", "rename": "changed"}
 
@@ -24,13 +25,43 @@ class Drift:
 
 def drift_of(changes: list[Change]) -> list[Drift]:
     """One entry per differing object; what belongs to a missing or unexpected table (its columns, keys,
-    indexes, triggers, policies, comments, grants) is that table's entry, not one of its own."""
-    whole = {c.key for c in changes if c.kind == "table" and c.action in ("create", "drop")}
+    indexes, triggers, policies, comments, grants) or to another missing or unexpected object (its comment,
+    grants, owner) is that object's entry, not one of its own."""
+    wholes = [c for c in changes if c.action in ("create", "drop")]
+    tables = {c.key for c in wholes if c.kind == "table"}
+    objects = {(c.kind, tuple(c.key)) for c in wholes}
     return [
-        Drift(c.kind, c.name, _STATES[c.action], _details(c))
+        Drift(_kind(c), _display_name(c), _STATES[c.action], _details(c))
         for c in changes
-        if c.kind == "table" or _table_of(c) not in whole
+        if c.kind == "table" or (_table_of(c) not in tables and _attached_to(c) not in objects)
     ]
+
+
+def _subject(change: Change) -> object:
+    return change.desired if change.desired is not None and change.action != "rename" else change.current
+
+
+def _kind(change: Change) -> str:
+    """The kind as users name it: a materialized view or a procedure is not a view or a function."""
+    kind_name = getattr(_subject(change), "kind_name", None)
+    return kind_name if change.kind in ("view", "function") and isinstance(kind_name, str) else change.kind
+
+
+def _display_name(change: Change) -> str:
+    subject = _subject(change)
+    if change.kind == "function":
+        return f"{change.key[0]}.{change.key[1]}({change.key[2]})"
+    if isinstance(subject, Grant):
+        return f"on {subject.kind} {subject.object} to {subject.grantee}"
+    if isinstance(subject, ObjectRef) and change.kind in ("comment", "owner"):
+        return f"on {subject.kind} {subject.object}"
+    return change.name
+
+
+def _attached_to(change: Change) -> KindKey | None:
+    """The object a comment, grant or owner is attached to."""
+    subject = _subject(change)
+    return subject.kind_key if isinstance(subject, ObjectRef) else None
 
 
 def _table_of(change: Change) -> tuple[str, ...] | None:
@@ -57,8 +88,22 @@ def _details(change: Change) -> tuple[str, ...]:
     return tuple(
         f"{attribute} {_value(getattr(change.current, attribute))} in database, "
         f"{_value(getattr(change.desired, attribute))} in files"
-        for attribute in change.attributes
+        for attribute in _named_attributes(change)
     )
+
+
+# An attribute compared as one text, and the parts of it a reader thinks in: an index's definition is its
+# key columns, its predicate and the rest (INCLUDE, WITH), which only the whole text names.
+_PARTS = {("index", "body"): ("keys", "predicate")}
+
+
+def _named_attributes(change: Change) -> list[str]:
+    named: list[str] = []
+    for attribute in change.attributes:
+        parts = _PARTS.get((change.kind, attribute), ())
+        differing = [p for p in parts if getattr(change.current, p) != getattr(change.desired, p)]
+        named += differing or [attribute]
+    return named
 
 
 def _value(value: object) -> str:
@@ -66,4 +111,6 @@ def _value(value: object) -> str:
         return "none"
     if isinstance(value, str):
         return '"' + value + '"'
+    if isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+        return '"' + ", ".join(value) + '"'
     return str(value)

@@ -51,7 +51,7 @@ def test_drift_exits_2_and_names_each_object(pg, files):
     assert "+ missing table public.runs" in lines
     assert "- unexpected table public.hotfix_backup" in lines
     assert "~ changed index public.workflows_created_at_idx" in lines
-    assert 'body "(created_at)" in database, "(created_at) WHERE (status = \'active\'::text)" in files' in (
+    assert 'predicate none in database, "(status = \'active\'::text)" in files' in (
         result.stdout
     )
     assert "Drift: 3 objects differ (1 missing, 1 unexpected, 1 changed)." in result.stdout
@@ -92,3 +92,29 @@ def test_filters_apply_to_drift(pg, files):
     assert result.exit_code == 2
     assert "hotfix_backup" not in result.stdout
     assert "Drift: 2 objects differ (1 missing, 1 changed)." in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("live_index", "detail"),
+    [
+        # Key columns differ: named as keys, not as the whole definition.
+        (
+            "CREATE INDEX workflows_created_at_idx ON workflows (status, created_at) WHERE (status = 'active');",
+            'keys "status, created_at" in database, "created_at" in files',
+        ),
+        # Only INCLUDE differs, which has no part of its own: the whole definition is shown.
+        (
+            "CREATE INDEX workflows_created_at_idx ON workflows (created_at) INCLUDE (id) WHERE (status = 'active');",
+            'body "(created_at) INCLUDE (id) WHERE (status = \'active\'::text)" in database, '
+            '"(created_at) WHERE (status = \'active\'::text)" in files',
+        ),
+    ],
+)
+def test_index_differences_name_the_part_that_differs(pg, files, live_index, detail):
+    live = FILES.replace(
+        "CREATE INDEX workflows_created_at_idx ON workflows (created_at) WHERE (status = 'active');", live_index
+    )
+    result = drift(pg, files, live)
+    assert result.exit_code == 2, result.output
+    assert "~ changed index public.workflows_created_at_idx" in result.stdout
+    assert f"    {detail}" in result.stdout.splitlines()
