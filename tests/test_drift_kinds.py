@@ -86,7 +86,12 @@ KINDS = {
         "public.t_ab",
     ),
     "comment": ("COMMENT ON TABLE t IS 'rows';", "COMMENT ON TABLE t IS 'things';", "comment", "on table public.t"),
-    "grant": ("GRANT SELECT ON t TO drift_reader;", "GRANT SELECT, INSERT ON t TO drift_reader;", "grant", "on table public.t to drift_reader"),
+    "grant": (
+        "GRANT SELECT ON t TO drift_reader;",
+        "GRANT SELECT, INSERT ON t TO drift_reader;",
+        "grant",
+        "on table public.t to drift_reader",
+    ),
 }
 
 
