@@ -37,6 +37,7 @@ from pgdiff.planfile import (
 from pgdiff.render import FORMATS, render_json, render_markdown, render_sql, render_text
 from pgdiff.render.drift import DRIFT_FORMATS, render_drift_json, render_drift_markdown, render_drift_text
 from pgdiff.render.progress import ApplyProgress, render_apply_failure
+from pgdiff.render.summary import plural
 from pgdiff.source.fmt import reformat
 
 app = typer.Typer(
@@ -315,7 +316,7 @@ def apply(
             return EXIT_ERROR
         if not applied.plan.is_empty:
             out.print(
-                f"[bold green]Applied {len(applied.plan.statements)} statements; "
+                f"[bold green]Applied {plural(len(applied.plan.statements), 'statement')}; "
                 "the database matches the desired state.[/]"
             )
         return EXIT_OK

@@ -77,7 +77,7 @@ def test_second_apply_waits_then_finds_nothing_to_do(pg, desired_file):
         first_out, first_err = first.communicate(timeout=60)
         second_out, second_err = second.communicate(timeout=60)
     assert first.returncode == 0, first_err
-    assert "Applied 1 statements" in first_out
+    assert "Applied 1 statement;" in first_out
     assert second.returncode == 0, second_err
     assert "No changes" in second_out
     assert note_columns(conninfo) == 1

@@ -65,3 +65,21 @@ def test_plan_command_writes_markdown(pg, tmp_path):
     assert result.exit_code == 0, result.output
     assert result.stdout == (SNAPSHOTS / "plan_concurrent_index.md").read_text()
     assert result.stdout.startswith(PLAN_MARKER + "\n")
+
+
+def test_a_plan_too_big_for_a_comment_is_cut_and_says_so(pg):
+    """GitHub refuses comments over 65,536 characters: hundreds of tables must still give a comment."""
+    tables = "\n".join(f"CREATE TABLE table_{n:04} (id bigint PRIMARY KEY, body text, n int);" for n in range(600))
+    markdown = _markdown(pg, "", tables)
+    assert len(markdown) <= 60_000
+    assert markdown.startswith(PLAN_MARKER + "\n### Plan: 600 statements")
+    assert "The SQL is cut here to fit a pull-request comment" in markdown
+    assert markdown.rstrip().endswith("</details>")
+    block = markdown[markdown.index("```sql\n") + 7 : markdown.rindex("\n```")]
+    assert "CREATE TABLE public.table_0000" in block and "CREATE TABLE public.table_0599" not in block
+    assert not block.endswith(",")  # cut at a line end, not mid-line
+
+
+def test_a_plan_that_fits_is_not_cut(pg):
+    markdown = _markdown(pg, "", "CREATE TABLE t (id int);")
+    assert "cut here" not in markdown

@@ -22,5 +22,9 @@ def summary_line(plan: Plan) -> str:
     counts = action_counts(plan)
     parts = ", ".join(f"{n} {action}" for action, n in counts.items())
     hazards = len(plan.hazards)
-    tail = f"; {hazards} hazard{'s' if hazards != 1 else ''}" if hazards else ""
-    return f"Plan: {len(plan.statements)} statements ({parts}) in {len(plan.groups)} groups{tail}."
+    tail = f"; {plural(hazards, 'hazard')}" if hazards else ""
+    return f"Plan: {plural(len(plan.statements), 'statement')} ({parts}) in {plural(len(plan.groups), 'group')}{tail}."
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
