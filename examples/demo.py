@@ -1,11 +1,12 @@
 """`make demo`: the main job of pgdiff, end to end, on an embedded PostgreSQL.
 
 Starts a throwaway server, loads examples/mindhill/current.sql (the first release
-of seed 003's Mind Hillmetric schema) into a database, then runs `pgdiff plan` and
-`pgdiff apply --yes` with `schema/` (its complete schema: enums, tables, checks,
-foreign keys, trigram/GIN/partial/expression indexes, triggers, views, functions)
-as the desired state, then plans again to show the database is in sync. The
-server is removed at the end.
+of seed 003's Mind Hillmetric schema) into a database, then does what CI does with
+`schema/` (its complete schema: enums, tables, checks, foreign keys,
+trigram/GIN/partial/expression indexes, triggers, views, functions) as the desired
+state: `pgdiff plan -o plan.json` (the reviewed plan), `pgdiff apply --plan
+plan.json` (runs exactly that), then `pgdiff drift` to show the database is in
+sync. The server is removed at the end.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import psycopg
@@ -49,11 +51,20 @@ def main() -> int:
         url = cluster.url("mindhill")
         print(f"PostgreSQL {cluster.major} running; database mindhill loaded from {CURRENT.relative_to(REPO)}")
         desired = str(DESIRED.relative_to(REPO))
+        plan_file = str(Path(tempfile.mkdtemp(prefix="pgdiff-demo-")) / "plan.json")
         steps = [
-            ("plan", desired),
+            ("plan", desired, "-o", plan_file),
             # Every hazard in this plan is the cost of building indexes and checking constraints online.
-            ("apply", desired, "--yes", "--allow-hazards", "index-build,non-transactional,validates-existing-rows"),
-            ("plan", desired, "--detailed-exitcode"),
+            (
+                "apply",
+                desired,
+                "--plan",
+                plan_file,
+                "--yes",
+                "--allow-hazards",
+                "index-build,non-transactional,validates-existing-rows",
+            ),
+            ("drift", desired),
         ]
         for step in steps:
             code = pgdiff(*step, url=url)

@@ -68,16 +68,17 @@ def settle(
     dev_url: str | None = None,
     config: ConfigChoice = None,
     env: str | None = None,
+    needs_sources: bool = True,
 ) -> Job:
     """Resolve `given` (explicit options) over the configuration file.
 
     `config`: None finds pgdiff.yaml in the current directory or a parent, a path names one, False reads
-    none. `env` picks a section of its `environments:`.
+    none. `env` picks a section of its `environments:`. `needs_sources` False (dump) reads no sources.
     """
     loaded = Config(None, Settings()) if config is False else load_config(_path(config), env)
     settings = given.over(loaded.settings)
     return Job(
-        sources=resolve_sources(list(settings.sources or DEFAULT_SOURCES)),
+        sources=resolve_sources(list(settings.sources or DEFAULT_SOURCES)) if needs_sources else Sources(),
         url=db or loaded.database_url() or target_url(None),
         dev_url=dev_url or loaded.dev_url(),
         object_filter=ObjectFilter.from_options(list(settings.schemas or ()), list(settings.exclude or ())),

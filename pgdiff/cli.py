@@ -23,11 +23,11 @@ from pgdiff.apply import (
 )
 from pgdiff.catalog import inspect
 from pgdiff.config import Settings
-from pgdiff.connect import connect, redact, target_url
+from pgdiff.connect import connect, redact
 from pgdiff.dump import SPLITS, dump_files, write_dump
 from pgdiff.dump_yaml import dump_yaml_files
 from pgdiff.errors import PgdiffError
-from pgdiff.filters import ObjectFilter, filter_model
+from pgdiff.filters import filter_model
 from pgdiff.plan.timeouts import DEFAULT_LOCK_TIMEOUT_MS, format_duration
 from pgdiff.planfile import (
     PlanFile,
@@ -373,6 +373,8 @@ def dump(
     ] = "none",
     schema: SchemaOption = None,
     exclude: ExcludeOption = None,
+    env: EnvOption = None,
+    config: ConfigOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Write the database's schema as desired-state files (planning them against it is empty)."""
@@ -385,9 +387,10 @@ def dump(
             raise PgdiffError(f"unknown --split {split!r}: choose one of {', '.join(SPLITS)}")
         if output is None and split != "none":
             raise PgdiffError(f"--split {split} writes several files: give a directory with --output")
-        object_filter = ObjectFilter.from_options(schema, exclude)
-        with connect(target_url(db)) as conn:
-            model = filter_model(inspect(conn), object_filter)
+        given = Settings(schemas=_tuple(schema), exclude=_tuple(exclude))
+        job = settle(given, db=db, config=_config(config), env=env, needs_sources=False)
+        with connect(job.url) as conn:
+            model = filter_model(inspect(conn), job.object_filter)
         files = dump_yaml_files(model, split) if output_format == "yaml" else dump_files(model, split)
         if output is None:
             sys.stdout.write("".join(files.values()))

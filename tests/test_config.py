@@ -195,3 +195,14 @@ def test_bad_configuration_is_exit_1_with_the_location(tmp_path, monkeypatch):
     result = CliRunner().invoke(app, ["plan", "--db", "postgresql://nowhere.invalid/x"])
     assert result.exit_code == 1
     assert "pgdiff.yaml:1:1: unknown key 'lock_timout'" in result.output
+
+
+def test_dump_reads_the_database_and_filters_from_the_file(pg, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path)
+    live = new_database(pg, "CREATE TABLE users (id int PRIMARY KEY); CREATE TABLE tmp_import (x int);")
+    environment = {"STAGING_DATABASE_URL": pg.url(live), "PGDIFF_DATABASE_URL": "", "DATABASE_URL": ""}
+    result = CliRunner().invoke(app, ["dump", "--env", "staging"], env=environment)
+    assert result.exit_code == 0, result.output
+    assert "CREATE TABLE public.users" in result.stdout
+    assert "tmp_import" not in result.stdout
