@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+import psycopg
+
 from pgdiff.apply import (
     APPLY_APPLICATION_NAME,
     DEFAULT_LOCK_RETRIES,
@@ -29,7 +31,7 @@ from pgdiff.connect import connect, describe, target_url
 from pgdiff.drift import Drift, drift_of
 from pgdiff.errors import PgdiffError
 from pgdiff.filters import ObjectFilter
-from pgdiff.pipeline import check_plan_file, desired_state, plan_file_for
+from pgdiff.pipeline import DesiredState, check_plan_file, desired_state, plan_file_for
 from pgdiff.plan import Plan
 from pgdiff.plan.timeouts import DEFAULT_LOCK_TIMEOUT_MS, TimeoutPolicy, parse_duration_ms
 from pgdiff.planfile import PlanFile, PlanOptions, apply_options, read_plan_file, refuse_changed_sources
@@ -118,18 +120,31 @@ def _warn_to_log(message: str) -> None:
     _log.warning(message)
 
 
+def _desired(
+    job: Job,
+    conn: psycopg.Connection,
+    warn: Warn | None,
+    *,
+    object_filter: ObjectFilter | None = None,
+    manage_owners: bool | None = None,
+) -> DesiredState:
+    """The desired state for the target behind `conn`, with the job's filter and owners unless a plan file
+    says otherwise."""
+    return desired_state(
+        conn,
+        job.sources,
+        dev_url=job.dev_url,
+        warn=warn or _warn_to_log,
+        object_filter=job.object_filter if object_filter is None else object_filter,
+        manage_owners=job.manage_owners if manage_owners is None else manage_owners,
+    )
+
+
 def plan_job(job: Job, *, warn: Warn | None = None) -> PlanFile:
     options = PlanOptions.of(job.object_filter, job.policy, manage_owners=job.manage_owners)
     with (
         connect(job.url) as conn,
-        desired_state(
-            conn,
-            job.sources,
-            dev_url=job.dev_url,
-            warn=warn or _warn_to_log,
-            object_filter=job.object_filter,
-            manage_owners=job.manage_owners,
-        ) as desired,
+        _desired(job, conn, warn) as desired,
     ):
         return plan_file_for(conn, desired, job.sources, options)
 
@@ -183,9 +198,7 @@ def apply_job(
     with (
         connect(job.url, application_name=APPLY_APPLICATION_NAME) as conn,
         apply_lock(conn, job.wait_ms),
-        desired_state(
-            conn, job.sources, dev_url=job.dev_url, warn=warn, object_filter=object_filter, manage_owners=manage_owners
-        ) as desired,
+        _desired(job, conn, warn, object_filter=object_filter, manage_owners=manage_owners) as desired,
     ):
         if plan_file is None:
             plan_to_run = desired.plan_from(inspect(conn), job.policy).plan
@@ -216,14 +229,7 @@ def _given_ms(duration: str | None, option: str) -> int | None:
 def drift_job(job: Job, *, warn: Warn | None = None) -> list[Drift]:
     with (
         connect(job.url) as conn,
-        desired_state(
-            conn,
-            job.sources,
-            dev_url=job.dev_url,
-            warn=warn or _warn_to_log,
-            object_filter=job.object_filter,
-            manage_owners=job.manage_owners,
-        ) as desired,
+        _desired(job, conn, warn) as desired,
     ):
         _, changes = desired.changes_from(inspect(conn))
     return drift_of(changes)
