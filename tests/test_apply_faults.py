@@ -21,6 +21,7 @@ from pgdiff.apply import ApplyError, apply_plan
 from pgdiff.catalog import inspect
 from pgdiff.cli import app
 from pgdiff.pipeline import plan_models
+from pgdiff.shadow import SHADOW_PREFIX
 from tests.pg import assert_converges, assert_same_catalog, inspect_db, new_database, schema_dump
 from tests.processes import apply_backends, backend_alive, killed_at_command, pgdiff_command, start, wait_for
 
@@ -61,6 +62,23 @@ def checksums(conninfo: str) -> dict[str, tuple[int, str]]:
             assert row is not None
             result[table] = (row[0], row[1])
     return result
+
+
+@pytest.fixture(autouse=True)
+def drop_shadows_of_killed_runs(pg):
+    """A killed pgdiff leaves its shadow database behind (a later run removes it once stale): drop those of
+    this test's kills, so the rest of the suite sees a server without them."""
+    before = set(_shadow_names(pg))
+    yield
+    with psycopg.connect(pg.conninfo(), autocommit=True) as conn:
+        for name in set(_shadow_names(pg)) - before:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def _shadow_names(pg) -> list[str]:
+    with psycopg.connect(pg.conninfo()) as conn:
+        rows = conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", [SHADOW_PREFIX + "%"]).fetchall()
+    return [row[0] for row in rows]
 
 
 @pytest.fixture(scope="module")
