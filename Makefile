@@ -4,7 +4,7 @@ PYTHON ?= python3
 PG15_BIN ?= /usr/lib/postgresql/15/bin
 BIN := $(VENV)/bin
 
-.PHONY: demo test test-pg18 test-pg15 lint clean
+.PHONY: demo test test-pg18 test-pg15 test-long lint clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,14 @@ test-pg15: $(BIN)/.installed
 	else \
 		echo "PostgreSQL 15 binaries not found in $(PG15_BIN) (apt-get install postgresql-15): suite ran on 18 only"; \
 		test -z "$$CI"; \
+	fi
+
+# The property-based convergence test with many random examples (PGDIFF_HYPOTHESIS_PROFILE=long) on 18, then
+# 15; `make test` runs a fixed, derandomized handful. Failures are saved in .hypothesis/ and replayed first.
+test-long: $(BIN)/.installed
+	PGDIFF_HYPOTHESIS_PROFILE=long $(BIN)/pytest tests/test_property_convergence.py
+	@if [ -x $(PG15_BIN)/postgres ]; then \
+		PGDIFF_HYPOTHESIS_PROFILE=long PGDIFF_TEST_PG_BIN=$(PG15_BIN) $(BIN)/pytest tests/test_property_convergence.py; \
 	fi
 
 clean:
