@@ -28,6 +28,7 @@ from pgdiff.dump import SPLITS, dump_files, write_dump
 from pgdiff.dump_yaml import dump_yaml_files
 from pgdiff.errors import PgdiffError
 from pgdiff.filters import filter_model
+from pgdiff.plan import Plan
 from pgdiff.plan.timeouts import DEFAULT_LOCK_TIMEOUT_MS, format_duration
 from pgdiff.planfile import (
     PlanFile,
@@ -286,6 +287,15 @@ def apply(
 
     def body() -> int:
         stored = read_plan_file(plan_path) if plan_path is not None else None
+
+        def show(plan_to_run: Plan) -> None:
+            if stored is not None:
+                # Once the file passed its checks, the log says which plan runs: made when, where and by what.
+                err.print(
+                    f"plan file {plan_path}: made {stored.created_at} by pgdiff {stored.pgdiff_version} "
+                    f"for {stored.target.place}"
+                )
+            render_text(plan_to_run, out)
         given = Settings(
             sources=_tuple(sources),
             schemas=_tuple(schema),
@@ -303,7 +313,7 @@ def apply(
                 job,
                 plan_file=stored,
                 warn=_warn,
-                show=lambda plan_to_run: render_text(plan_to_run, out),
+                show=show,
                 confirm=lambda _plan, target: _confirm(yes, target),
                 running=_progress,
             )

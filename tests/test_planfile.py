@@ -4,6 +4,7 @@ ones; the format round-trips and matches its shipped JSON Schema. Real PostgreSQ
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +113,11 @@ def test_plan_file_applies_as_written_and_converges(pg, target, schema_dir, tmp_
     result = apply_file(pg, target, path, *files, "--yes", "--allow-hazards", HAZARDS)
     assert result.exit_code == 0, result.output
     assert "the database matches the desired state" in result.stdout
+    assert re.search(
+        rf"^plan file {re.escape(str(path))}: made \d{{4}}-\d\d-\d\dT[\d:]+Z by pgdiff \S+ for database t_",
+        result.stderr,
+        re.M,
+    ), result.stderr
     assert columns(target) == ["id", "email", "name"]
     assert "users_email" in relations(target)
     again = run("plan", str(schema_dir), "--db", target, "--dev-url", pg.url(), "--detailed-exitcode")
