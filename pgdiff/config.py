@@ -109,7 +109,11 @@ def load_config(path: Path | None = None, environment: str | None = None, *, sta
 
 
 def _read(path: Path) -> dict[str, Any]:
-    text = path.read_text()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or error
+        raise PgdiffError(f"{path}: cannot read the configuration: {reason}") from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:

@@ -206,3 +206,11 @@ def test_dump_reads_the_database_and_filters_from_the_file(pg, tmp_path, monkeyp
     assert result.exit_code == 0, result.output
     assert "CREATE TABLE public.users" in result.stdout
     assert "tmp_import" not in result.stdout
+
+
+def test_unreadable_configuration_is_one_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pgdiff.yaml").write_bytes(b"lock_timeout: \xff\xfe\n")
+    result = CliRunner().invoke(app, ["plan", "--db", "postgresql://nowhere.invalid/x"])
+    assert result.exit_code == 1
+    assert "pgdiff.yaml: cannot read the configuration" in result.output
