@@ -9,10 +9,8 @@ schema-qualified the same way on both sides of a diff.
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
 from importlib import resources
@@ -22,6 +20,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from pgdiff import quoting
+from pgdiff.gc_pause import gc_paused
 from pgdiff.model import (
     IDENTITY_OPTIONS,
     Collation,
@@ -117,20 +116,6 @@ SESSION_SETTINGS = (
     " pg_catalog.set_config('work_mem', '256MB', true),"
     " pg_catalog.set_config('max_parallel_workers_per_gather', '0', true)"
 )
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while a model is built: hundreds of thousands of acyclic objects
-    (rows, dataclasses, tuples) would otherwise trigger full collections over an ever larger heap, which
-    costs more than building them."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def role_names(conn: psycopg.Connection) -> list[str]:
