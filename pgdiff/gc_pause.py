@@ -15,10 +15,15 @@ from contextlib import contextmanager
 
 @contextmanager
 def gc_paused() -> Iterator[None]:
+    """No collection during the block; afterwards, what exists is moved out of the collector's sight
+    (`gc.freeze`). The models built live as long as the command, and walking their millions of objects at
+    every later collection (planning allocates a lot too) would cost as much as building them again.
+    Frozen objects are still freed by reference counting; only a cycle among them would outlive its use."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if was_enabled:
             gc.enable()

@@ -9,7 +9,7 @@ search_path, so equal definitions compare equal across databases.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 
 QualifiedName = tuple[str, str]  # (schema, name)
@@ -566,6 +566,26 @@ class Model:
             return column is not None and (kind == "column" or column.default is not None)
         objects = self._by_kind.get(kind)
         return objects is not None and (key[0] if kind in ("schema", "extension") else key) in objects
+
+    @cached_property
+    def uses_index(self) -> dict[KindKey, set[KindKey]]:
+        """For each object, what it depends on directly (from `dependencies`); built once per model."""
+        found: dict[KindKey, set[KindKey]] = {}
+        for dependent, referenced in self.dependencies:
+            found.setdefault(dependent, set()).add(referenced)
+        return found
+
+    @cached_property
+    def used_by_index(self) -> dict[KindKey, set[KindKey]]:
+        """For each object, the objects that depend on it directly; built once per model."""
+        found: dict[KindKey, set[KindKey]] = {}
+        for dependent, referenced in self.dependencies:
+            found.setdefault(referenced, set()).add(dependent)
+        return found
+
+    def __getstate__(self) -> dict[str, object]:
+        # Pickled (the warm-plan cache) without the indexes cached on it: they are rebuilt when asked for.
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @cached_property
     def _by_kind(self) -> dict[str, dict]:
