@@ -150,13 +150,14 @@ def _desired(
     )
 
 
-def plan_job(job: Job, *, warn: Warn | None = None) -> PlanFile:
+def plan_job(job: Job, *, warn: Warn | None = None, fingerprints: bool = True) -> PlanFile:
+    """The plan file for `job`; `fingerprints` False skips the digests a plan only shown does not need."""
     options = PlanOptions.of(job.object_filter, job.policy, manage_owners=job.manage_owners)
     with (
         connect(job.url) as conn,
         _desired(job, conn, warn) as desired,
     ):
-        return plan_file_for(conn, desired, job.sources, options)
+        return plan_file_for(conn, desired, job.sources, options, fingerprints=fingerprints)
 
 
 @dataclass(frozen=True)

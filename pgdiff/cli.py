@@ -240,7 +240,7 @@ def plan(
             statement_timeout=statement_timeout,
         )
         job = settle(given, db=db, dev_url=dev_url, config=_config(config), env=env, cache=_cache(cache_dir, no_cache))
-        result = plan_job(job, warn=_warn)
+        result = plan_job(job, warn=_warn, fingerprints=output is not None or output_format == "json")
         _render(result, output_format)
         if output is not None:
             write_plan_file(result, output)
