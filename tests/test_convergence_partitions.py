@@ -203,6 +203,13 @@ CASES = [
         workflows(BY_CREATED, RECENT),
         workflows(RECENT, BY_CREATED, W2024, SUB_2025),
     ),
+    # Two indexes alike: ATTACH pairs them with the partition's in the order PostgreSQL created them on
+    # each side, so the partition's must be created in the order of the current table's (not the names').
+    Case(
+        "partition-added-under-duplicate-indexes",
+        workflows(BY_CREATED.replace("idx_workflows_created", "idx_workflows_z"), BY_CREATED),
+        workflows(BY_CREATED, BY_CREATED.replace("idx_workflows_created", "idx_workflows_z"), W2024),
+    ),
     Case(
         "partitioned-indexes-named-alike-added",
         workflows(W2024, SUB_2025),

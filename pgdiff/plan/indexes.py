@@ -67,13 +67,21 @@ class IndexPlanner(PlannerBase):
         """Give a new partition, before it is attached, its copies of the indexes its parent keeps, under their
         desired names. ATTACH adopts a matching index where the partition has one; otherwise it creates one,
         named by PostgreSQL and numbered, on a clash, in the order of the current parent's indexes, which need
-        not be the desired database's. Indexes the plan builds on the parent get theirs when they are built."""
+        not be the desired database's. Indexes the plan builds on the parent get theirs when they are built.
+
+        ATTACH pairs each index of the parent, in OID order, with the first matching index of the partition, in
+        OID order: the copies are created in the order of the current parent's indexes, so that two indexes
+        alike each get their own. (Below the top, the parent's own copies are taken to be in that order too.)
+        """
         subtree = {partition.key} | {t.key for t in self.desired.tables.values() if self._below(t, partition.key)}
         if not subtree <= self.new_tables:
             return
+        kept: list[tuple[int, Index]] = []
         for root in self.desired.indexes.values():
-            if self.current.indexes.get(root.key) != root or self.stands_on_replaced("index", root.key):
-                continue
+            current = self.current.indexes.get(root.key)
+            if current is not None and current == root and not self.stands_on_replaced("index", root.key):
+                kept.append((current.oid_order, root))
+        for _, root in sorted(kept, key=lambda pair: (pair[0], pair[1].key)):
             for schema, table, name, _ in root.partition_indexes:
                 if (schema, table) != partition.key:
                     continue
