@@ -25,6 +25,7 @@ from pgdiff.apply import (
     apply_plan,
     refuse_unallowed_hazards,
 )
+from pgdiff.cache import PlanCache, default_cache_dir
 from pgdiff.catalog import inspect
 from pgdiff.config import Config, Settings, load_config
 from pgdiff.connect import connect, describe, target_url
@@ -42,6 +43,7 @@ DEFAULT_WAIT = "0"
 
 Warn = Callable[[str], None]
 ConfigChoice = Path | str | Literal[False] | None
+CacheChoice = Path | str | Literal[False] | None
 
 _log = logging.getLogger("pgdiff")
 
@@ -61,6 +63,7 @@ class Job:
     allowed_hazards: frozenset[str]
     config: Config
     settings: Settings  # as given and configured, before defaults: what `apply --plan` checks against the file
+    cache: PlanCache | None = None
 
 
 def settle(
@@ -71,16 +74,22 @@ def settle(
     config: ConfigChoice = None,
     env: str | None = None,
     needs_sources: bool = True,
+    cache: CacheChoice = None,
 ) -> Job:
     """Resolve `given` (explicit options) over the configuration file.
 
     `config`: None finds pgdiff.yaml in the current directory or a parent, a path names one, False reads
     none. `env` picks a section of its `environments:`. `needs_sources` False (dump) reads no sources.
+    `cache`: None uses the default cache directory, a path names one, False keeps no cache.
     """
     loaded = Config(None, Settings()) if config is False else load_config(_path(config), env)
     settings = given.over(loaded.settings)
+    plan_cache = None if cache is False else PlanCache(Path(cache) if cache is not None else default_cache_dir())
     return Job(
-        sources=resolve_sources(list(settings.sources or DEFAULT_SOURCES)) if needs_sources else Sources(),
+        cache=plan_cache,
+        sources=(
+            resolve_sources(list(settings.sources or DEFAULT_SOURCES), plan_cache) if needs_sources else Sources()
+        ),
         url=db or loaded.database_url() or target_url(None),
         dev_url=dev_url or loaded.dev_url(),
         object_filter=ObjectFilter.from_options(list(settings.schemas or ()), list(settings.exclude or ())),
@@ -137,6 +146,7 @@ def _desired(
         warn=warn or _warn_to_log,
         object_filter=job.object_filter if object_filter is None else object_filter,
         manage_owners=job.manage_owners if manage_owners is None else manage_owners,
+        cache=job.cache,
     )
 
 
@@ -247,6 +257,7 @@ def plan(
     statement_timeout: str | None = None,
     env: str | None = None,
     config: ConfigChoice = None,
+    cache: CacheChoice = None,
     warn: Warn | None = None,
 ) -> PlanFile:
     """The migration from the database at `db` to the desired state in `sources`.
@@ -257,7 +268,7 @@ def plan(
     Raises `pgdiff.PgdiffError` with a one-line message on bad input or an unreachable database.
     """
     given = _given(sources, schemas, exclude, manage_owners, lock_timeout, statement_timeout)
-    return plan_job(settle(given, db=db, dev_url=dev_url, config=config, env=env), warn=warn)
+    return plan_job(settle(given, db=db, dev_url=dev_url, config=config, env=env, cache=cache), warn=warn)
 
 
 def drift(
@@ -270,11 +281,12 @@ def drift(
     manage_owners: bool | None = None,
     env: str | None = None,
     config: ConfigChoice = None,
+    cache: CacheChoice = None,
     warn: Warn | None = None,
 ) -> list[Drift]:
     """How the database at `db` differs from `sources`: one `Drift` per object (empty when in sync)."""
     given = _given(sources, schemas, exclude, manage_owners, None, None)
-    return drift_job(settle(given, db=db, dev_url=dev_url, config=config, env=env), warn=warn)
+    return drift_job(settle(given, db=db, dev_url=dev_url, config=config, env=env, cache=cache), warn=warn)
 
 
 def apply(
@@ -293,6 +305,7 @@ def apply(
     wait: str | None = None,
     env: str | None = None,
     config: ConfigChoice = None,
+    cache: CacheChoice = None,
     warn: Warn | None = None,
     hooks: ApplyHooks | None = None,
 ) -> Applied:
@@ -310,7 +323,7 @@ def apply(
         wait=wait,
         allow_hazards=tuple(allow_hazards) if allow_hazards else None,
     )
-    job = settle(given, db=db, dev_url=dev_url, config=config, env=env)
+    job = settle(given, db=db, dev_url=dev_url, config=config, env=env, cache=cache)
     stored = read_plan_file(Path(plan_file)) if isinstance(plan_file, str | os.PathLike) else plan_file
     return apply_job(job, plan_file=stored, warn=warn, hooks=hooks)
 

@@ -123,6 +123,18 @@ ConfigOption = Annotated[
     ),
 ]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")]
+CacheDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--cache-dir",
+        help="Where parsed files and shadow results are kept, so an unchanged desired state plans without a "
+        "shadow database. Default: $PGDIFF_CACHE_DIR, else $XDG_CACHE_HOME/pgdiff, else ~/.cache/pgdiff.",
+        show_default=False,
+    ),
+]
+NoCacheOption = Annotated[
+    bool, typer.Option("--no-cache", help="Parse the files and load them into a shadow database every time.")
+]
 LockTimeoutOption = Annotated[
     str | None,
     typer.Option(
@@ -209,6 +221,8 @@ def plan(
     ] = None,
     env: EnvOption = None,
     config: ConfigOption = None,
+    cache_dir: CacheDirOption = None,
+    no_cache: NoCacheOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Show the migration that would bring the database to the desired state."""
@@ -225,7 +239,7 @@ def plan(
             lock_timeout=lock_timeout,
             statement_timeout=statement_timeout,
         )
-        job = settle(given, db=db, dev_url=dev_url, config=_config(config), env=env)
+        job = settle(given, db=db, dev_url=dev_url, config=_config(config), env=env, cache=_cache(cache_dir, no_cache))
         result = plan_job(job, warn=_warn)
         _render(result, output_format)
         if output is not None:
@@ -280,6 +294,8 @@ def apply(
     manage_owners: ManageOwnersOption = None,
     env: EnvOption = None,
     config: ConfigOption = None,
+    cache_dir: CacheDirOption = None,
+    no_cache: NoCacheOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Plan (or read --plan), then run the plan against the database, then check nothing is left to do."""
@@ -307,7 +323,7 @@ def apply(
             wait=wait,
             allow_hazards=_tuple(allow_hazards),
         )
-        job = settle(given, db=db, dev_url=dev_url, config=_config(config), env=env)
+        job = settle(given, db=db, dev_url=dev_url, config=_config(config), env=env, cache=_cache(cache_dir, no_cache))
         try:
             applied = apply_job(
                 job,
@@ -347,6 +363,8 @@ def drift(
     manage_owners: ManageOwnersOption = None,
     env: EnvOption = None,
     config: ConfigOption = None,
+    cache_dir: CacheDirOption = None,
+    no_cache: NoCacheOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Report how the database differs from the files: exit 0 in sync, 2 drift, 1 error."""
@@ -358,7 +376,8 @@ def drift(
         given = Settings(
             sources=_tuple(sources), schemas=_tuple(schema), exclude=_tuple(exclude), manage_owners=manage_owners
         )
-        found = drift_job(settle(given, db=db, dev_url=dev_url, config=_config(config), env=env), warn=_warn)
+        job = settle(given, db=db, dev_url=dev_url, config=_config(config), env=env, cache=_cache(cache_dir, no_cache))
+        found = drift_job(job, warn=_warn)
         if output_format == "json":
             sys.stdout.write(render_drift_json(found))
         elif output_format == "markdown":
@@ -437,6 +456,10 @@ def fmt(
 def _tuple(values: list[str] | None) -> tuple[str, ...] | None:
     """A repeatable option: None when not given, so pgdiff.yaml's value applies."""
     return tuple(values) if values else None
+
+
+def _cache(cache_dir: Path | None, no_cache: bool) -> Path | Literal[False] | None:
+    return False if no_cache else cache_dir
 
 
 def _config(option: Path | None) -> Path | Literal[False] | None:

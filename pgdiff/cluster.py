@@ -75,6 +75,15 @@ def bin_dir_major(bin_dir: Path) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def bin_dir_version(bin_dir: Path) -> str:
+    """What `postgres --version` prints, e.g. "postgres (PostgreSQL) 18.1"."""
+    try:
+        out = subprocess.run([str(bin_dir / "postgres"), "--version"], capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError) as error:
+        raise PgdiffError(f"cannot run {bin_dir / 'postgres'}: {error}") from None
+    return out.stdout.strip()
+
+
 def _running_as_root() -> bool:
     return os.geteuid() == 0
 

@@ -9,7 +9,8 @@ search_path, so equal definitions compare equal across databases.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from functools import cached_property
 
 QualifiedName = tuple[str, str]  # (schema, name)
 # (kind, identity key), the kind as `Change.kind` names it ("table", "column", "function", ...) or "default"
@@ -567,10 +568,32 @@ class Model:
                 return any(column == key[2] for column, _ in self.views[(key[0], key[1])].columns)
             column = table.column(key[2]) if table is not None else None
             return column is not None and (kind == "column" or column.default is not None)
-        objects = self._by_kind().get(kind)
+        objects = self._by_kind.get(kind)
         return objects is not None and (key[0] if kind in ("schema", "extension") else key) in objects
 
+    @cached_property
+    def uses_index(self) -> dict[KindKey, set[KindKey]]:
+        """For each object, what it depends on directly (from `dependencies`); built once per model."""
+        found: dict[KindKey, set[KindKey]] = {}
+        for dependent, referenced in self.dependencies:
+            found.setdefault(dependent, set()).add(referenced)
+        return found
+
+    @cached_property
+    def used_by_index(self) -> dict[KindKey, set[KindKey]]:
+        """For each object, the objects that depend on it directly; built once per model."""
+        found: dict[KindKey, set[KindKey]] = {}
+        for dependent, referenced in self.dependencies:
+            found.setdefault(referenced, set()).add(dependent)
+        return found
+
+    def __getstate__(self) -> dict[str, object]:
+        # Pickled (the warm-plan cache) without the indexes cached on it: they are rebuilt when asked for.
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @cached_property
     def _by_kind(self) -> dict[str, dict]:
+        # Cached: asked once per pg_depend pair; the model is frozen, so the mapping never goes stale.
         return {
             "schema": self.schemas,
             "extension": self.extensions,

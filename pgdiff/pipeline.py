@@ -13,6 +13,7 @@ import psycopg
 
 from pgdiff import catalog
 from pgdiff.apply import apply_plan
+from pgdiff.cache import PlanCache, key_of
 from pgdiff.catalog.canonical import drop_equivalent, is_suspect
 from pgdiff.connect import connect
 from pgdiff.diff import Change, diff
@@ -34,8 +35,8 @@ from pgdiff.planfile import (
     target_of,
     target_warning,
 )
-from pgdiff.shadow import ShadowDatabase, Warn
-from pgdiff.source import Sources
+from pgdiff.shadow import ShadowDatabase, Warn, shadow_server_version, throwaway_bin_dir
+from pgdiff.source import Sources, sources_key
 from pgdiff.source.directives import Rename, find_renames, pinned_extension_versions
 from pgdiff.source.order import names_used_not_defined
 
@@ -78,7 +79,9 @@ class DesiredState:
         roles: Sequence[str] = (),
         target: Model | None = None,
         manage_owners: bool = False,
+        cache: PlanCache | None = None,
     ) -> None:
+        self._cache = cache
         self._manage_owners = manage_owners
         self._sources = sources
         # The target's model, when a filter leaves part of it unmanaged: what the files reference there is
@@ -100,12 +103,7 @@ class DesiredState:
                 with connect(self._sources.database_url) as source:
                     self.model = self._owners(filter_model(catalog.inspect(source), self._filter))
             else:
-                shadow = self._stack.enter_context(self._shadow())
-                self._copy_unmanaged_references(shadow.connection)
-                shadow.load(self._sources.statements)
-                pinned = pinned_extension_versions(self._sources.statements)
-                self.model = self._owners(filter_model(unpin_extensions(shadow.inspect(), pinned), self._filter))
-                self._scratch = shadow.connection
+                self.model = self._owners(filter_model(self._loaded_model(), self._filter))
         except BaseException:
             self._stack.close()
             raise
@@ -113,6 +111,42 @@ class DesiredState:
 
     def __exit__(self, *exc_info: object) -> None:
         self._stack.close()
+
+    def _loaded_model(self) -> Model:
+        """The model the files give once loaded into a shadow database: from the cache when they, the shadow's
+        server and what the shadow is given were the same before."""
+        key = self._cache_key() if self._cache is not None else None
+        cached = self._cache.get("desired", key) if self._cache is not None and key is not None else None
+        if isinstance(cached, Model):
+            if not self._dev_url:
+                _, warning = throwaway_bin_dir(self._target_major)  # the warning the shadow would have given
+                if warning:
+                    self._warn(warning)
+            return cached
+        shadow = self._stack.enter_context(self._shadow())
+        self._copy_unmanaged_references(shadow.connection)
+        shadow.load(self._sources.statements)
+        pinned = pinned_extension_versions(self._sources.statements)
+        loaded = unpin_extensions(shadow.inspect(), pinned)
+        self._scratch = shadow.connection
+        if self._cache is not None and key is not None:
+            self._cache.put("desired", key, loaded)
+        return loaded
+
+    def _cache_key(self) -> str:
+        """Everything the loaded model depends on: the files, the shadow server's exact version, the roles
+        created in it, and the objects from outside the filter that may be copied into it."""
+        outside: list[tuple[str, str]] = []
+        if self._target is not None and not self._filter.is_everything:
+            managed = object_digests(filter_model(self._target, self._filter))
+            outside = sorted(item for item in object_digests(self._target).items() if item[0] not in managed)
+        return key_of(
+            "desired",
+            sources_key(self._sources.files),
+            shadow_server_version(self._dev_url, self._target_major),
+            sorted(self._roles),
+            outside,
+        )
 
     def _owners(self, desired: Model) -> Model:
         """Owners are the desired state only with --manage-owners, and then only those the files set."""
@@ -184,6 +218,7 @@ def desired_state(
     warn: Warn,
     object_filter: ObjectFilter | None = None,
     manage_owners: bool = False,
+    cache: PlanCache | None = None,
 ) -> DesiredState:
     """The desired state for the target behind `conn` (shadow of the target's major when possible)."""
     major = conn.info.server_version // 10000
@@ -199,6 +234,7 @@ def desired_state(
         roles=roles,
         target=target,
         manage_owners=manage_owners,
+        cache=cache,
     )
 
 

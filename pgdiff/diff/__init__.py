@@ -48,6 +48,8 @@ def _as_key(key: Any) -> tuple[str, ...]:
 
 
 def differing_attributes(current: Any, desired: Any) -> tuple[str, ...]:
+    if current == desired:  # the common case, settled by the dataclass's own comparison at once
+        return ()
     return tuple(f.name for f in fields(current) if f.compare and getattr(current, f.name) != getattr(desired, f.name))
 
 

@@ -163,7 +163,8 @@ class ConstraintPlanner(PlannerBase):
         if own & set(fk.columns):
             return True
         referenced = self._retyped_columns.get(fk.ref_table, set()) if fk.ref_table else set()
-        return bool(referenced & self._referenced_columns(fk))
+        # Looked up only when the referenced table has retyped columns: most foreign keys are not in the way.
+        return bool(referenced) and bool(referenced & self._referenced_columns(fk))
 
     def _referenced_columns(self, fk: Constraint) -> set[str]:
         """The columns of the unique constraint or index `fk` references."""

@@ -26,10 +26,7 @@ def describe(ref: KindKey) -> str:
 
 def dependents_index(model: Model) -> dict[KindKey, set[KindKey]]:
     """For each object, the objects that depend on it directly."""
-    found: dict[KindKey, set[KindKey]] = {}
-    for dependent, referenced in model.dependencies:
-        found.setdefault(referenced, set()).add(dependent)
-    return found
+    return model.used_by_index
 
 
 def dependents_of(
@@ -66,9 +63,7 @@ def dependency_order(model: Model, refs: Iterable[KindKey]) -> list[KindKey]:
     given = sorted(refs) if isinstance(refs, (set, frozenset)) else list(dict.fromkeys(refs))
     position = {ref: index for index, ref in enumerate(given)}
     wanted = set(given)
-    uses: dict[KindKey, set[KindKey]] = {}
-    for dependent, referenced in model.dependencies:
-        uses.setdefault(dependent, set()).add(referenced)
+    uses = model.uses_index
     ordered: list[KindKey] = []
     done: set[KindKey] = set()
     path: list[KindKey] = []

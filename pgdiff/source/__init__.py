@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pgdiff.cache import PlanCache, files_digest, key_of
 from pgdiff.errors import SourceError
+from pgdiff.gc_pause import gc_paused
 from pgdiff.source.directives import Rename
-from pgdiff.source.includes import load_sql_file
+from pgdiff.source.includes import included_files, load_sql_file
 from pgdiff.source.order import order_by_dependencies
 from pgdiff.source.sql import SqlStatement
 from pgdiff.source.yaml_files import YAML_SUFFIXES, load_yaml_file
@@ -35,7 +37,9 @@ def is_url(value: str) -> bool:
     return value.startswith(URL_PREFIXES)
 
 
-def resolve_sources(arguments: list[str]) -> Sources:
+def resolve_sources(arguments: list[str], cache: PlanCache | None = None) -> Sources:
+    """The sources the arguments name, parsed; with `cache`, files parsed before with the same bytes are not
+    parsed again."""
     urls = [a for a in arguments if is_url(a)]
     paths = [a for a in arguments if not is_url(a)]
     if (urls and paths) or len(urls) > 1:
@@ -43,16 +47,35 @@ def resolve_sources(arguments: list[str]) -> Sources:
     if urls:
         return Sources(database_url=urls[0])
     files = _sql_files(paths)
-    statements: list[SqlStatement] = []
-    renames: list[Rename] = []
-    for file in files:
-        if file.suffix in YAML_SUFFIXES:
-            yaml_statements, yaml_renames = load_yaml_file(file)
-            statements += yaml_statements
-            renames += yaml_renames
-        else:
-            statements += load_sql_file(file)
-    ordered = tuple(order_by_dependencies(statements))
+    if cache is None:
+        return _load(files)
+    key = sources_key(files)
+    parsed = cache.get("sources", key)
+    if isinstance(parsed, Sources) and parsed.files == tuple(files):
+        return parsed
+    sources = _load(files)
+    cache.put("sources", key, sources)
+    return sources
+
+
+def sources_key(files: list[Path] | tuple[Path, ...]) -> str:
+    """What the parsed statements depend on: every input file's path and bytes (includes too)."""
+    inputs = {*files, *(included for file in files for included in included_files(file))}
+    return key_of("sources", [str(file) for file in files], files_digest(inputs))
+
+
+def _load(files: list[Path]) -> Sources:
+    with gc_paused():
+        statements: list[SqlStatement] = []
+        renames: list[Rename] = []
+        for file in files:
+            if file.suffix in YAML_SUFFIXES:
+                yaml_statements, yaml_renames = load_yaml_file(file)
+                statements += yaml_statements
+                renames += yaml_renames
+            else:
+                statements += load_sql_file(file)
+        ordered = tuple(order_by_dependencies(statements))
     return Sources(statements=ordered, files=tuple(files), renames=tuple(renames))
 
 

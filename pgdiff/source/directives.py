@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import pglast
 from pglast import ast
 
 from pgdiff.errors import SourceError
@@ -78,7 +77,7 @@ def _renames_before(statement: SqlStatement) -> list[Rename]:
     directives = _directives(statement.leading, statement.leading_line, str(statement.file))
     if not directives:
         return []
-    node = pglast.parse_sql(statement.text)[0].stmt
+    node = statement.tree
     target = _statement_object(node)
     where = f"{statement.file}:{directives[-1][0]}"
     if target is None:
@@ -110,7 +109,7 @@ def _renames_inside(statement: SqlStatement) -> list[Rename]:
     directives = _directives(statement.text, statement.line, str(statement.file))
     if not directives:
         return []
-    node = pglast.parse_sql(statement.text)[0].stmt
+    node = statement.tree
     if not isinstance(node, ast.CreateStmt):
         raise SourceError(
             f"{statement.file}:{directives[0][0]}: 'renamed from' inside a statement only works "
@@ -158,7 +157,9 @@ def pinned_extension_versions(statements: list[SqlStatement] | tuple[SqlStatemen
     """Extensions whose CREATE EXTENSION names a VERSION: the only ones whose version pgdiff manages."""
     pinned = {}
     for statement in statements:
-        tree = pglast.parse_sql(statement.text)[0].stmt
+        if "extension" not in statement.text.lower():  # spares parsing every other statement
+            continue
+        tree = statement.tree
         if isinstance(tree, ast.CreateExtensionStmt):
             for option in tree.options or ():
                 if option.defname == "new_version":

@@ -69,3 +69,27 @@ def _meta_command(meta: re.Match[str], path: Path, line: int, including: tuple[P
     if not target.is_file():
         raise SourceError(f"{where}: \\{command} {argument}: no such file ({target})")
     return load_sql_file(target, _including=chain)
+
+
+def included_files(path: Path, _seen: frozenset[Path] = frozenset()) -> list[Path]:
+    """The files `path` includes, at every depth, found without parsing: what a cache key must cover.
+
+    Lines are recognised as `load_sql_file` recognises them; an include that is missing or cyclic is left
+    out here, and reported when the files are loaded."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    found: list[Path] = []
+    for line in text.splitlines():
+        meta = _META.match(line) if line.lstrip().startswith("\\") else None
+        if meta is None or meta["command"] not in _INCLUDE:
+            continue
+        target = Path((meta["argument"] or "").strip().strip("'\""))
+        if not target.is_absolute() and _INCLUDE[meta["command"]]:
+            target = path.parent / target
+        resolved = target.resolve()
+        if resolved in _seen or not target.is_file():
+            continue
+        found += [target, *included_files(target, _seen | {path.resolve(), resolved})]
+    return found

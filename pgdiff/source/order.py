@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import heapq
 
-import pglast
 from pglast import ast, enums
 from pglast.visitors import Visitor
 
@@ -22,7 +21,7 @@ Name = tuple[str, str]  # (namespace kind, name): ("relation", "users"), ("funct
 
 
 def order_by_dependencies(statements: list[SqlStatement]) -> list[SqlStatement]:
-    trees = [pglast.parse_sql(s.text)[0].stmt for s in statements]
+    trees = [s.tree for s in statements]
     if any(isinstance(tree, ast.VariableSetStmt) and tree.name == "search_path" for tree in trees):
         return list(statements)
     defined = [_defines(tree) for tree in trees]
@@ -40,7 +39,7 @@ def order_by_dependencies(statements: list[SqlStatement]) -> list[SqlStatement]:
 def names_used_not_defined(statements: list[SqlStatement] | tuple[SqlStatement, ...]) -> set[Name]:
     """(kind, bare name) of what the statements name but none of them defines: objects that must exist
     already, such as a table another team owns that a foreign key references."""
-    trees = [pglast.parse_sql(s.text)[0].stmt for s in statements]
+    trees = [s.tree for s in statements]
     defined = {name for tree in trees for name in _defines(tree)}
     used = {name for tree in trees for name in _references(tree)}
     return {name for name in used - defined if name[1] != "*"}

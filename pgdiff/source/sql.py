@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pglast
@@ -20,6 +21,15 @@ class SqlStatement:
     leading: str = ""  # comments and blank lines between the previous statement and this one
     leading_line: int = 1  # line where `leading` starts
 
+    @cached_property
+    def tree(self) -> ast.Node:
+        """The statement's parse tree; parsed once, however many passes read it (checks, order, renames)."""
+        return pglast.parse_sql(self.text)[0].stmt
+
+    def __getstate__(self) -> dict[str, object]:
+        # The parse tree is not stored with a cached statement: it is large, and parsed again if ever needed.
+        return {name: value for name, value in self.__dict__.items() if name != "tree"}
+
     def location(self, offset: int = 0) -> str:
         """`file:line` of a 0-based character offset inside the statement."""
         return f"{self.file}:{self.line + self.text.count(chr(10), 0, max(offset, 0))}"
@@ -36,13 +46,13 @@ def split_sql(text: str, path: Path) -> list[SqlStatement]:
         message, offset = error.args[0], error.args[1] if len(error.args) > 1 else 0
         raise SourceError(f"{path}:{line_of(text, offset)}: {message}") from None
     statements = []
-    previous_end = 0
+    previous_end, previous_end_line = 0, 1
     for piece in slices:
+        # Lines counted piece by piece: counting from the file's start each time is quadratic in its size.
         leading = text[previous_end : piece.start]
-        statements.append(
-            SqlStatement(text[piece], path, line_of(text, piece.start), leading, line_of(text, previous_end))
-        )
-        previous_end = piece.stop
+        line = previous_end_line + leading.count("\n")
+        statements.append(SqlStatement(text[piece], path, line, leading, previous_end_line))
+        previous_end, previous_end_line = piece.stop, line + text.count("\n", piece.start, piece.stop)
     for statement in statements:
         check_supported(statement)
     return statements
@@ -128,7 +138,7 @@ OWNED_KINDS = {
 
 def check_supported(statement: SqlStatement) -> None:
     """Refuse what pgdiff cannot manage yet, naming the statement and where it is."""
-    node = pglast.parse_sql(statement.text)[0].stmt
+    node = statement.tree
     kind = type(node).__name__
     where = statement.location()
     if kind in NOT_SCHEMA:
