@@ -162,6 +162,10 @@ class Index:
     # On a partitioned table: the indexes attached under it at every level, as (schema, table, index, parent
     # index). Their names are PostgreSQL's choice, kept so a plan builds them under the same names.
     partition_indexes: tuple[tuple[str, str, str, str], ...] = field(default=(), compare=False)
+    # Its place among its table's indexes in OID order, the order PostgreSQL goes through them in: ATTACH
+    # PARTITION pairs each with the first matching index of the new partition, so indexes alike get the
+    # partition's indexes in the order those were created.
+    oid_order: int = field(default=0, compare=False)
 
     @property
     def key(self) -> QualifiedName:

@@ -338,11 +338,6 @@ def _index_sql(table: Table, index: Index) -> str:
 # -- generation -----------------------------------------------------------------------------------
 
 
-def _auto_name(index: Index) -> tuple[str, ...]:
-    """The columns PostgreSQL names a partition's copy of `index` after (an expression reads as "expr")."""
-    return (*("expr" if "{c}" in form else column for column, form in index.keys), *index.include)
-
-
 class Builder:
     """Draws objects into a schema; every method keeps it valid."""
 
@@ -495,11 +490,6 @@ class Builder:
             index = Index(self.new_name(), method, [(column.name, form)])
         if self.flip(0.3):
             index.predicate = self.pick(columns).name
-        if table.partition_by and _auto_name(index) in {_auto_name(i) for i in table.indexes}:
-            # Known limitation: PostgreSQL names a partition's copy of an index from its columns, numbering
-            # clashes in creation order, and pgdiff creates a new table's indexes in name order; two such
-            # indexes can come out with their partitions' index names swapped.
-            return
         table.indexes.append(index)
 
     def view(self) -> None:

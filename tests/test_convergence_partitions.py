@@ -98,6 +98,7 @@ SUB_2025 = (
 )
 
 BY_CREATED = "CREATE INDEX idx_workflows_created ON workflows (created_at);\n"
+RECENT = "CREATE INDEX idx_workflows_recent ON workflows (created_at DESC);\n"
 BY_STATUS = (
     "CREATE INDEX idx_workflows_status ON workflows (status, created_at) WHERE NOT unified_extraction_success;\n"
 )
@@ -193,6 +194,27 @@ CASES = [
     ),
     # partitioned indexes
     Case("partitioned-index-added", workflows(W2024, W2025), workflows(W2024, W2025, BY_CREATED)),
+    # PostgreSQL names both indexes' partition copies from created_at and numbers the second one (`_idx1`):
+    # created in another order than the desired database's, a plain CREATE INDEX would swap the names.
+    Case("partitioned-table-created-with-indexes-named-alike", "", workflows(W2024, SUB_2025, RECENT, BY_CREATED)),
+    # The new partition's copies are made by ATTACH, in the order of the current table's indexes.
+    Case(
+        "partition-added-under-indexes-named-alike",
+        workflows(BY_CREATED, RECENT),
+        workflows(RECENT, BY_CREATED, W2024, SUB_2025),
+    ),
+    # Two indexes alike: ATTACH pairs them with the partition's in the order PostgreSQL created them on
+    # each side, so the partition's must be created in the order of the current table's (not the names').
+    Case(
+        "partition-added-under-duplicate-indexes",
+        workflows(BY_CREATED.replace("idx_workflows_created", "idx_workflows_z"), BY_CREATED),
+        workflows(BY_CREATED, BY_CREATED.replace("idx_workflows_created", "idx_workflows_z"), W2024),
+    ),
+    Case(
+        "partitioned-indexes-named-alike-added",
+        workflows(W2024, SUB_2025),
+        workflows(W2024, SUB_2025, RECENT, BY_CREATED),
+    ),
     Case("partial-partitioned-index-added", workflows(W2024, WDEFAULT), workflows(W2024, WDEFAULT, BY_STATUS)),
     Case(
         "partitioned-index-changes",

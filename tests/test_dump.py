@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pgdiff.cli import app
-from tests.pg import ensure_roles, new_database
+from tests.pg import ensure_roles, new_database, schema_dump
 
 runner = CliRunner()
 
@@ -60,6 +60,29 @@ def test_dump_split_object_names_files_by_schema_and_table(pg, tmp_path):
     run("dump", "--db", url, "-o", str(tmp_path), "--split", "object")
     names = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.sql"))
     assert names == ["00_extensions.sql", "00_schemas.sql", "Billing/Invoice_Lines.sql", "public/flows.sql"]
+
+
+PARTITIONED = """
+CREATE TABLE events (id bigint NOT NULL, at date NOT NULL, kind text) PARTITION BY RANGE (at);
+CREATE TABLE a_events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')
+    PARTITION BY LIST (kind);
+CREATE TABLE a_events_2026_login PARTITION OF a_events_2026 FOR VALUES IN ('login');
+CREATE INDEX events_recent ON events (at DESC);
+CREATE INDEX events_at ON events (at);
+"""
+
+
+def test_dump_split_object_keeps_a_partition_tree_in_its_root_table_file(pg, tmp_path):
+    """The partitions' indexes (`a_events_2026_at_idx`, then `..._idx1`, numbered by PostgreSQL in creation order)
+    keep their names: each is created under its name and attached, after the partitions, in the root's file."""
+    source = new_database(pg, PARTITIONED)
+    run("dump", "--db", pg.url(source), "-o", str(tmp_path), "--split", "object")
+    names = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.sql"))
+    assert names == ["public/events.sql"]
+    fresh = new_database(pg)
+    applied = run("apply", str(tmp_path), "--db", pg.url(fresh), "--dev-url", pg.url(), "--yes")
+    assert applied.exit_code == 0, applied.output
+    assert schema_dump(pg, fresh) == schema_dump(pg, source)
 
 
 def test_dump_refuses_what_it_cannot_do(pg):

@@ -338,6 +338,7 @@ def _index(row: dict[str, Any]) -> Index:
         predicate=row["predicate"],
         valid=row["valid"],
         partition_indexes=tuple((s, t, i, p) for s, t, i, p in row["partition_indexes"]),
+        oid_order=row["oid_order"],
     )
 
 

@@ -9,6 +9,7 @@ WITH idx AS (
          i.indisunique AS is_unique,
          i.indisvalid AS valid,
          i.indexrelid,
+         i.indrelid,
          i.indnkeyatts,
          pg_catalog.pg_get_indexdef(i.indexrelid) AS full_def,
          pg_catalog.format('CREATE %sINDEX %I ON %s%I.%I USING %I ',
@@ -48,6 +49,9 @@ WITH idx AS (
       WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
 )
 SELECT schema, name, table_name, method, is_unique, valid, predicate, partition_indexes,
+       -- The order PostgreSQL goes through a table's indexes in (by OID): ATTACH PARTITION pairs a new
+       -- partition's indexes with its parent's in that order.
+       pg_catalog.row_number() OVER (PARTITION BY indrelid ORDER BY indexrelid) AS oid_order,
        CASE WHEN pg_catalog.left(full_def, pg_catalog.length(prefix)) = prefix
             THEN pg_catalog.substr(full_def, pg_catalog.length(prefix) + 1)
             ELSE full_def END AS body,

@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from pgdiff.diff import Change
-from pgdiff.model import (
-    Index,
-)
+from pgdiff.model import Index, Table
 from pgdiff.plan import ddl
 from pgdiff.plan import hazards as hz
 from pgdiff.plan.base import PlannerBase, dotted
@@ -30,11 +28,13 @@ class IndexPlanner(PlannerBase):
         self._create_index(change.desired)
 
     def _create_index(self, index: Index, *, action: str = "create") -> None:
-        if index.table_key in self.new_tables or index.table_key in self._views_built:
-            self.emit(Phase.CREATE_INDEX, self._index_statement(index, ddl.create_index(index), action))
-            return
+        # A new partitioned table too: a plain CREATE INDEX would let PostgreSQL name the partitions' copies,
+        # numbering clashes (`p1_id_idx`, `p1_id_idx1`) in creation order, which is not the desired database's.
         if self._partitioned(index.table_key):
             self._build_partitioned_index(index, index, action)
+            return
+        if index.table_key in self.new_tables or index.table_key in self._views_built:
+            self.emit(Phase.CREATE_INDEX, self._index_statement(index, ddl.create_index(index), action))
             return
         self.emit(Phase.CREATE_INDEX, self._concurrent_build(index, action))
 
@@ -43,23 +43,63 @@ class IndexPlanner(PlannerBase):
         current = self.current.tables.get(table)
         return bool((desired and desired.partitioned) or (current and current.partitioned))
 
-    def _build_partitioned_index(self, root: Index, index: Index, action: str) -> None:
+    def _build_partitioned_index(
+        self, root: Index, index: Index, action: str, phase: Phase = Phase.CREATE_INDEX
+    ) -> None:
         """CREATE INDEX ... ON ONLY locks nothing for long and leaves an invalid index; each partition's index is
         built CONCURRENTLY (or, on a sub-partitioned partition, the same way down) and attached; the last attach
         makes it valid. The partitions' indexes take the names PostgreSQL gave them in the desired database."""
-        self.emit(Phase.CREATE_INDEX, self._index_statement(index, ddl.create_index(index, only=True), action))
+        self.emit(phase, self._index_statement(index, ddl.create_index(index, only=True), action))
         for schema, table, name, parent_name in root.partition_indexes:
             if parent_name != index.name:
                 continue
             child = replace(root, schema=schema, table=table, name=name, partition_indexes=())
             if self._partitioned((schema, table)):
-                self._build_partitioned_index(root, child, action)
+                self._build_partitioned_index(root, child, action, phase)
             elif (schema, table) in self.new_tables:
-                self.emit(Phase.CREATE_INDEX, self._index_statement(child, ddl.create_index(child), action))
+                self.emit(phase, self._index_statement(child, ddl.create_index(child), action))
             else:
-                self.emit(Phase.CREATE_INDEX, self._concurrent_build(child, action))
+                self.emit(phase, self._concurrent_build(child, action))
             attach = ddl.attach_index(index.schema, index.name, schema, name)
-            self.emit(Phase.CREATE_INDEX, self._index_statement(index, attach, action))
+            self.emit(phase, self._index_statement(index, attach, action))
+
+    def index_partition_before_attach(self, partition: Table) -> None:
+        """Give a new partition, before it is attached, its copies of the indexes its parent keeps, under their
+        desired names. ATTACH adopts a matching index where the partition has one; otherwise it creates one,
+        named by PostgreSQL and numbered, on a clash, in the order of the current parent's indexes, which need
+        not be the desired database's. Indexes the plan builds on the parent get theirs when they are built.
+
+        ATTACH pairs each index of the parent, in OID order, with the first matching index of the partition, in
+        OID order: the copies are created in the order of the current parent's indexes, so that two indexes
+        alike each get their own. (Below the top, the parent's own copies are taken to be in that order too.)
+        """
+        subtree = {partition.key} | {t.key for t in self.desired.tables.values() if self._below(t, partition.key)}
+        if not subtree <= self.new_tables:
+            return
+        kept: list[tuple[int, Index]] = []
+        for root in self.desired.indexes.values():
+            current = self.current.indexes.get(root.key)
+            if current is not None and current == root and not self.stands_on_replaced("index", root.key):
+                kept.append((current.oid_order, root))
+        for _, root in sorted(kept, key=lambda pair: (pair[0], pair[1].key)):
+            for schema, table, name, _ in root.partition_indexes:
+                if (schema, table) != partition.key:
+                    continue
+                copy = replace(root, schema=schema, table=table, name=name, partition_indexes=())
+                if partition.partitioned:
+                    self._build_partitioned_index(root, copy, "create", Phase.ATTACH_PARTITION)
+                else:
+                    self.emit(Phase.ATTACH_PARTITION, self._index_statement(copy, ddl.create_index(copy), "create"))
+
+    def _below(self, table: Table, ancestor: tuple[str, str]) -> bool:
+        while table.parent is not None:
+            if table.parent == ancestor:
+                return True
+            parent = self.desired.tables.get(table.parent)
+            if parent is None:
+                return False
+            table = parent
+        return False
 
     def _concurrent_build(self, index: Index, action: str) -> Statement:
         table = dotted(index.table_key)

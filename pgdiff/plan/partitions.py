@@ -76,7 +76,7 @@ class PartitionPlanner(PlannerBase):
         A tree of new partitions under an existing partitioned table is built apart (the partitions below
         its top are PARTITION OF the new top) and attached last, once the parent's columns are final.
         """
-        attaches: list[Statement] = []
+        attaching: list[Table] = []
         new = sorted(
             (self.desired.tables[key] for key in self.new_tables), key=lambda t: (_depth(self.desired, t), t.key)
         )
@@ -89,9 +89,11 @@ class PartitionPlanner(PlannerBase):
             sql = ddl.create_table(table, inline, like=table.parent if top else None)
             self.emit(Phase.ATTACH_PARTITION, self._table_statement(table, sql, "create"))
             if top:
-                attaches.append(self._attach_statement(table, "create", validates=False))
-        for statement in attaches:
-            self.emit(Phase.ATTACH_PARTITION, statement)
+                attaching.append(table)
+        for table in attaching:
+            self.index_partition_before_attach(table)
+        for table in attaching:
+            self.emit(Phase.ATTACH_PARTITION, self._attach_statement(table, "create", validates=False))
         for table in new:
             if table.replica_identity != "d":
                 self.set_replica_identity(table, "create")
