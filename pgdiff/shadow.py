@@ -232,14 +232,22 @@ def _position_of_named_object(statement: SqlStatement, message: str) -> int:
     return 0
 
 
+# PostgreSQL 14 reports an extension it does not have by the control file it failed to open (58P01);
+# 15 and later say `extension "x" is not available` (0A000). Both are told the same way.
+_MISSING_CONTROL_FILE = re.compile(r'could not open extension control file "(?:[^"]*/)?([^/"]+)\.control"')
+
+
 def _describe_failure(statement: SqlStatement, error: psycopg.Error) -> str:
     diag = error.diag
     message = diag.message_primary or str(error).strip()
+    missing_extension = diag.sqlstate == "0A000" and "extension" in message and "not available" in message
+    if diag.sqlstate == "58P01" and (control := _MISSING_CONTROL_FILE.match(message)):
+        message, missing_extension = f'extension "{control.group(1)}" is not available', True
     position = (
         int(diag.statement_position) - 1 if diag.statement_position else _position_of_named_object(statement, message)
     )
     text = f"{statement.location(position)}: {redact(message)}"
-    if diag.sqlstate == "0A000" and "extension" in message and "not available" in message:
+    if missing_extension:
         text += " (the shadow server lacks this extension: pass --dev-url with a server that has it)"
     elif diag.sqlstate == "42704" and message.startswith("role "):
         text += " (pgdiff does not create roles: create it on the target database's server first)"

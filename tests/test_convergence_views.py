@@ -312,10 +312,16 @@ VIEW_CASES = [
         TABLES + SUMMARY_VIEW.replace("w.id AS workflow_id", "w.id::text AS workflow_id"),
     ),
     Case(
+        "view-security-barrier",
+        TABLES + SUMMARY_VIEW,
+        TABLES + SUMMARY_VIEW.replace("AS\nSELECT", "WITH (security_barrier = true) AS\nSELECT"),
+    ),
+    Case(
         "view-security-barrier-and-invoker",
         TABLES + SUMMARY_VIEW,
         TABLES
         + SUMMARY_VIEW.replace("AS\nSELECT", "WITH (security_barrier = true, security_invoker = true) AS\nSELECT"),
+        min_server=15,  # security_invoker
     ),
     Case(
         "view-check-option",

@@ -17,7 +17,7 @@ import psycopg
 from hypothesis import HealthCheck, given, note, settings
 
 from pgdiff.cluster import Cluster
-from tests.pg import assert_converges
+from tests.pg import assert_converges, server_major
 from tests.random_schemas import render, schema_pairs
 
 PROFILES = {
@@ -51,7 +51,7 @@ def dropping_new_databases(pg: Cluster) -> Iterator[None]:
 
 
 @SETTINGS
-@given(pair=schema_pairs())
+@given(pair=schema_pairs(server_major()))
 def test_random_schema_and_mutation_converge_both_ways(pg, pair):
     a, b = (render(schema) for schema in pair)
     note(f"-- a\n{a}\n-- b\n{b}")

@@ -12,8 +12,8 @@ from pgdiff.cli import app
 from pgdiff.errors import SourceError
 from pgdiff.shadow import ShadowDatabase
 from pgdiff.source import resolve_sources
-from tests.pg import comparable, inspect_db, new_database
-from tests.yaml_cases import CASES, README_EXAMPLE, VIRTUAL, ensure_roles
+from tests.pg import comparable, inspect_db, new_database, server_major
+from tests.yaml_cases import VIRTUAL, cases_for, ensure_roles, readme_example
 
 runner = CliRunner()
 
@@ -24,7 +24,7 @@ def reader_role(pg) -> None:
 
 
 def cases(pg) -> dict[str, tuple[str, str]]:
-    return {**CASES, **({"virtual": VIRTUAL} if pg.major >= 18 else {})}
+    return {**cases_for(pg.major), **({"virtual": VIRTUAL} if pg.major >= 18 else {})}
 
 
 def yaml_model(pg, folder: Path):
@@ -33,7 +33,7 @@ def yaml_model(pg, folder: Path):
         return shadow.inspect()
 
 
-@pytest.mark.parametrize("case", [*CASES, "virtual"])
+@pytest.mark.parametrize("case", [*cases_for(server_major()), "virtual"])
 def test_yaml_loads_like_sql_and_converges(pg, tmp_path, case):
     if case not in cases(pg):
         # Not skipped: before PostgreSQL 18 the shadow refuses VIRTUAL, naming the YAML file.
@@ -57,7 +57,7 @@ def test_yaml_loads_like_sql_and_converges(pg, tmp_path, case):
 
 def test_readme_example_converges_and_dumps_back(pg, tmp_path):
     ensure_roles(pg, "app_reader")
-    (tmp_path / "app.yaml").write_text(README_EXAMPLE)
+    (tmp_path / "app.yaml").write_text(readme_example(pg.major))
     fresh = pg.url(new_database(pg))
     args = ["--db", fresh, "--dev-url", pg.url()]
     applied = runner.invoke(app, ["apply", str(tmp_path), *args, "--yes", "--allow-hazards", "all"])

@@ -20,6 +20,14 @@ def ensure_roles(cluster, *roles: str) -> None:
 
 
 CASES: dict[str, tuple[str, str]] = {}
+# The cases that need a newer server than the oldest supported (14): `cases_for` leaves them out on older ones.
+MIN_SERVER: dict[str, int] = {}
+
+
+def cases_for(major: int) -> dict[str, tuple[str, str]]:
+    """The cases a PostgreSQL `major` server can load."""
+    return {name: case for name, case in CASES.items() if MIN_SERVER.get(name, 0) <= major}
+
 
 CASES["columns"] = (
     """\
@@ -65,7 +73,7 @@ tables:
       - {name: code, type: text}
     primary_key: {columns: [id]}
     unique:
-      - {name: rooms_code_key, columns: [code], nulls_not_distinct: true}
+      - {name: rooms_code_key, columns: [code]}
       - {name: rooms_id_code_key, columns: [id, code], deferrable: immediate}
   - name: bookings
     columns:
@@ -96,7 +104,7 @@ tables:
 """,
     """\
 CREATE TABLE rooms (id int PRIMARY KEY, code text,
-    CONSTRAINT rooms_code_key UNIQUE NULLS NOT DISTINCT (code),
+    CONSTRAINT rooms_code_key UNIQUE (code),
     CONSTRAINT rooms_id_code_key UNIQUE (id, code) DEFERRABLE);
 CREATE TABLE bookings (
     id int NOT NULL, room_id int, room_code text, during tsrange,
@@ -128,7 +136,7 @@ tables:
         include: [id]
         where: body ? 'kind'
         with: {fillfactor: 70}
-      - {name: docs_id_key, unique: true, keys: [{column: id}], nulls_not_distinct: true}
+      - {name: docs_id_key, unique: true, keys: [{column: id}]}
       - {name: docs_title_c, keys: [{column: title, collation: C, order: asc, nulls: first}]}
       - {name: docs_at_brin, method: brin, keys: [{column: at}], with: {pages_per_range: 32}}
       - {name: docs_id_hash, method: hash, keys: [{column: id}]}
@@ -140,7 +148,7 @@ CREATE INDEX docs_title_trgm ON docs USING gin (title gin_trgm_ops);
 COMMENT ON INDEX docs_title_trgm IS 'search';
 CREATE INDEX docs_kind_at ON docs ((body->>'kind'), at DESC NULLS LAST) INCLUDE (id) WITH (fillfactor = 70)
     WHERE body ? 'kind';
-CREATE UNIQUE INDEX docs_id_key ON docs (id) NULLS NOT DISTINCT;
+CREATE UNIQUE INDEX docs_id_key ON docs (id);
 CREATE INDEX docs_title_c ON docs (title COLLATE "C" ASC NULLS FIRST);
 CREATE INDEX docs_at_brin ON docs USING brin (at) WITH (pages_per_range = 32);
 CREATE INDEX docs_id_hash ON docs USING hash (id);
@@ -423,6 +431,28 @@ CREATE STATISTICS stats.orders_expr ON a, (lower(c)) FROM stats.orders;
 """,
 )
 
+CASES["nulls_not_distinct"] = (
+    """\
+tables:
+  - name: rooms
+    columns: [{name: id, type: int}, {name: code, type: text}]
+    unique:
+      - {name: rooms_code_key, columns: [code], nulls_not_distinct: true}
+    indexes:
+      - {name: rooms_id_key, unique: true, keys: [{column: id}], nulls_not_distinct: true}
+  - name: bookings
+    columns: [{name: room_code, type: text}]
+    foreign_keys:
+      - {name: bookings_code_fkey, columns: [room_code], references: {table: rooms, columns: [code]}}
+""",
+    """\
+CREATE TABLE rooms (id int, code text, CONSTRAINT rooms_code_key UNIQUE NULLS NOT DISTINCT (code));
+CREATE UNIQUE INDEX rooms_id_key ON rooms (id) NULLS NOT DISTINCT;
+CREATE TABLE bookings (room_code text, CONSTRAINT bookings_code_fkey FOREIGN KEY (room_code) REFERENCES rooms (code));
+""",
+)
+MIN_SERVER["nulls_not_distinct"] = 15
+
 # PostgreSQL 18+ only.
 VIRTUAL = (
     "tables:\n  - name: v\n    columns:\n      - {name: a, type: int}\n"
@@ -518,3 +548,13 @@ materialized_views:
 default_privileges:
   - {schema: app, on: tables, grants: [{to: app_reader, privileges: [select]}]}
 """
+
+
+def readme_example(major: int) -> str:
+    """README_EXAMPLE as a PostgreSQL `major` server can load it: its one PostgreSQL 15 feature, a unique key
+    with NULLS NOT DISTINCT, is a plain unique key before 15."""
+    if major >= 15:
+        return README_EXAMPLE
+    feature = ", nulls_not_distinct: true}"
+    assert README_EXAMPLE.count(feature) == 1, "README_EXAMPLE changed: update readme_example()"
+    return README_EXAMPLE.replace(feature, "}")

@@ -106,16 +106,27 @@ objects (classid, objid, objsubid, kind, key) AS (
   JOIN pg_catalog.pg_range rg ON rg.rngtypid = t.oid
   JOIN pg_catalog.pg_type m ON m.oid IN (rg.rngmultitypid, (SELECT mt.typarray FROM pg_catalog.pg_type mt
                                                              WHERE mt.oid = rg.rngmultitypid))
+),
+pairs AS (
+  -- PostgreSQL 14 records what a generated column's expression reads as AUTO dependencies of the column
+  -- itself; 15 and later record them on the column's pg_attrdef entry, like a default's. Folded into
+  -- `default` here, so that on 14 too a generated column is seen standing on the functions it calls.
+  SELECT CASE WHEN ga.attnum IS NOT NULL THEN 'default' ELSE o.kind END AS kind, o.key,
+         r.kind AS ref_kind, r.key AS ref_key
+  FROM pg_catalog.pg_depend d
+  JOIN objects o ON o.classid = d.classid AND o.objid = d.objid
+    AND (o.objsubid IS NULL OR o.objsubid = d.objsubid)
+  JOIN objects r ON r.classid = d.refclassid AND r.objid = d.refobjid
+    AND (r.objsubid IS NULL OR r.objsubid = d.refobjsubid)
+  LEFT JOIN pg_catalog.pg_attribute ga ON d.classid = 'pg_catalog.pg_class'::regclass AND d.deptype = 'a'
+    AND d.objsubid > 0 AND ga.attrelid = d.objid AND ga.attnum = d.objsubid AND ga.attgenerated <> ''
+  WHERE d.deptype IN ('n', 'a', 'i')
 )
-SELECT DISTINCT o.kind, o.key, r.kind AS ref_kind, r.key AS ref_key
-FROM pg_catalog.pg_depend d
-JOIN objects o ON o.classid = d.classid AND o.objid = d.objid AND (o.objsubid IS NULL OR o.objsubid = d.objsubid)
-JOIN objects r ON r.classid = d.refclassid AND r.objid = d.refobjid
-  AND (r.objsubid IS NULL OR r.objsubid = d.refobjsubid)
-WHERE d.deptype IN ('n', 'a', 'i')
-  AND (o.kind, o.key) IS DISTINCT FROM (r.kind, r.key)
+SELECT DISTINCT p.kind, p.key, p.ref_kind, p.ref_key
+FROM pairs p
+WHERE (p.kind, p.key) IS DISTINCT FROM (p.ref_kind, p.ref_key)
   -- OWNED BY: the sequence goes with its column, it does not stand on it.
-  AND NOT (o.kind = 'sequence' AND r.kind = 'column')
+  AND NOT (p.kind = 'sequence' AND p.ref_kind = 'column')
   -- A default belongs to its own column.
-  AND NOT (o.kind = 'default' AND r.kind = 'column' AND o.key = r.key)
+  AND NOT (p.kind = 'default' AND p.ref_kind = 'column' AND p.key = p.ref_key)
 ORDER BY 1, 2, 3, 4
