@@ -17,7 +17,7 @@ demo: $(BIN)/.installed
 	$(BIN)/python examples/demo.py
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check pgdiff tests examples
+	$(BIN)/ruff check pgdiff tests examples bench
 
 # The suite runs on the embedded PostgreSQL 18, then on Debian's PostgreSQL 15 binaries.
 test: lint test-pg18 test-pg15
