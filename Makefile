@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # Server binaries of the majors that neither Debian's package nor the embedded wheel give (tests/matrix).
 PG_CACHE ?= .cache/postgres
 
-.PHONY: demo test test-pg18 test-pg15 test-long test-matrix lint clean
+.PHONY: demo test test-pg18 test-pg15 test-long test-matrix lint clean bench
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,12 @@ test-matrix: $(BIN)/.installed
 		}; \
 	done; \
 	echo "test-matrix: the suite passed on PostgreSQL 14, 15, 16, 17 and 18"
+
+# Wall time and peak memory on synthetic schemas (bench/run.py; writes bench/RESULTS.md and bench/results.json).
+# Installs migra into bench/.venv-migra for the comparison. 10,000 tables take half an hour or more.
+SIZES ?= 100,1000,10000
+bench: $(BIN)/.installed
+	$(BIN)/python -m bench.run --sizes $(SIZES) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
