@@ -331,6 +331,8 @@ def run_size(n: int, args: argparse.Namespace, flags: set[str], migra: Path | st
             )
         else:
             steps["pgdiff apply --plan 5% changed"] = Step(status="not available: the plan failed")
+        if args.profile:
+            profile_steps(work, python, [same, "--db", base], [str(schema), "--db", base], base, [*common, *cold], env)
     finally:
         cluster.stop()
     return {
@@ -341,6 +343,43 @@ def run_size(n: int, args: argparse.Namespace, flags: set[str], migra: Path | st
         "load_average_after": load_average(),
         "steps": {name: asdict(s) for name, s in steps.items()},
     }
+
+
+def profile_steps(
+    work: Path, python: str, db_to_db: list[str], files: list[str], url: str, options: list[str], env: dict[str, str]
+) -> None:
+    """After the timed runs (so cProfile's overhead never shows in them): introspection, the db-to-db no-op
+    plan and the cold plan from files again under cProfile; the top functions by own and by cumulative time
+    go to work/N/profiles/*.txt."""
+    out = work / "profiles"
+    out.mkdir(exist_ok=True)
+    runs = {
+        "introspection": ["-c", INSPECT_SNIPPET, url],
+        "plan-db-to-db": ["-m", "pgdiff", "plan", *db_to_db, "--detailed-exitcode", *options],
+        "plan-files-cold": ["-m", "pgdiff", "plan", *files, "--detailed-exitcode", *options],
+    }
+    for name, argv in runs.items():
+        print(f"   profiling {name} ...", flush=True)
+        prof = out / f"{name}.prof"
+        if argv[0] == "-c":  # cProfile runs a script file, not -c
+            script = out / f"{name}.py"
+            script.write_text(argv[1])
+            argv = [str(script), *argv[2:]]
+        subprocess.run([python, "-m", "cProfile", "-o", str(prof), *argv], cwd=work, env=env, capture_output=True)
+        if not prof.exists():
+            continue
+        report = subprocess.run(
+            [python, "-c", PSTATS_SNIPPET, str(prof)], capture_output=True, text=True, env=env
+        ).stdout
+        (out / f"{name}.txt").write_text(report)
+
+
+PSTATS_SNIPPET = """
+import pstats, sys
+stats = pstats.Stats(sys.argv[1])
+stats.sort_stats("tottime").print_stats(30)
+stats.sort_stats("cumulative").print_stats(40)
+"""
 
 
 # -- reporting -------------------------------------------------------------------------------------------------
@@ -570,6 +609,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=3600, help="seconds allowed to each pgdiff/psql step")
     parser.add_argument("--migra-timeout", type=float, default=1200, help="seconds allowed to migra")
     parser.add_argument("--no-migra", action="store_true", help="skip migra")
+    parser.add_argument("--profile", action="store_true", help="also profile pgdiff's steps (work/N/profiles/)")
     parser.add_argument("--fresh", action="store_true", help="forget the sizes measured by earlier runs")
     args = parser.parse_args()
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
