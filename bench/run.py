@@ -355,6 +355,7 @@ def profile_steps(
     out.mkdir(exist_ok=True)
     runs = {
         "introspection": ["-c", INSPECT_SNIPPET, url],
+        "introspection-queries": ["-c", QUERIES_SNIPPET, url],
         "plan-db-to-db": ["-m", "pgdiff", "plan", *db_to_db, "--detailed-exitcode", *options],
         "plan-files-cold": ["-m", "pgdiff", "plan", *files, "--detailed-exitcode", *options],
     }
@@ -365,6 +366,10 @@ def profile_steps(
             script = out / f"{name}.py"
             script.write_text(argv[1])
             argv = [str(script), *argv[2:]]
+        if name == "introspection-queries":  # timed by itself, not profiled
+            report = subprocess.run([python, *argv], cwd=work, env=env, capture_output=True, text=True)
+            (out / f"{name}.txt").write_text(report.stdout + report.stderr)
+            continue
         subprocess.run([python, "-m", "cProfile", "-o", str(prof), *argv], cwd=work, env=env, capture_output=True)
         if not prof.exists():
             continue
@@ -373,6 +378,31 @@ def profile_steps(
         ).stdout
         (out / f"{name}.txt").write_text(report)
 
+
+# Where an inspection's time goes: each catalog query on the server (run as inspect() runs them: one
+# REPEATABLE READ transaction, empty search_path), then building the model in Python.
+QUERIES_SNIPPET = """
+import sys, time
+import psycopg
+from psycopg.rows import dict_row
+from pgdiff.catalog import QUERY_NAMES, _build_model, query_text
+times, rows = {}, {}
+with psycopg.connect(sys.argv[1]) as conn, conn.transaction():
+    conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+    conn.execute("SELECT pg_catalog.set_config('search_path', '', true)")
+    with conn.cursor(row_factory=dict_row) as cur:
+        for name in QUERY_NAMES:
+            start = time.perf_counter()
+            cur.execute(query_text(name))
+            rows[name] = cur.fetchall()
+            times[name] = time.perf_counter() - start
+    start = time.perf_counter()
+    _build_model(conn.info.server_version, rows)
+    times["(build the model in Python)"] = time.perf_counter() - start
+for name, seconds in sorted(times.items(), key=lambda item: -item[1]):
+    print(f"{seconds:8.3f} s  {name} ({len(rows.get(name, ()))} rows)")
+print(f"{sum(times.values()):8.3f} s  total")
+"""
 
 PSTATS_SNIPPET = """
 import pstats, sys
