@@ -211,6 +211,16 @@ def pgdiff_flags() -> set[str]:
     return {flag for flag in ("--cache-dir", "--no-cache") if flag in help_text}
 
 
+def pgdiff_commit() -> str:
+    """The commit of the pgdiff measured (results of different sizes may come from different runs)."""
+    try:
+        return subprocess.run(
+            ["git", "-C", str(BENCH_DIR.parent), "describe", "--always", "--dirty"], capture_output=True, text=True
+        ).stdout.strip()
+    except OSError:
+        return "unknown"
+
+
 def load_average() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
@@ -337,6 +347,7 @@ def run_size(n: int, args: argparse.Namespace, flags: set[str], migra: Path | st
         cluster.stop()
     return {
         "tables": n,
+        "pgdiff_commit": pgdiff_commit(),
         "files": len(files),
         "started": started.isoformat(timespec="seconds"),
         "load_average_before": load_before,
@@ -549,7 +560,8 @@ def detail_rows(results: dict[str, Any]) -> list[str]:
         r = results[size]
         steps = r["steps"]
         parts = [
-            f"**{int(size):,} tables** ({r['files']} files, run {r['started']}, load average before/after "
+            f"**{int(size):,} tables** (pgdiff {r.get('pgdiff_commit', '?')}, {r['files']} files, run {r['started']}, "
+            f"load average before/after "
             f"{r['load_average_before'][0]}/{r['load_average_after'][0]}):"
         ]
         intro = steps.get("pgdiff introspection", {}).get("detail", {})
