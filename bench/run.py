@@ -33,7 +33,7 @@ import psycopg
 from psycopg import sql
 
 from bench.generate import generate, generate_changed
-from pgdiff.cluster import Cluster, embedded_bin_dir, start_cluster
+from pgdiff.cluster import Cluster, bin_dir_major, embedded_bin_dir, start_cluster
 
 BENCH_DIR = Path(__file__).resolve().parent
 WORK_DIR = BENCH_DIR / "work"
@@ -131,6 +131,9 @@ def measure(
     seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: keep Popen from waiting again
     step = Step(seconds=seconds, peak_rss_mb=usage.ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
+    # CPU seconds of the client processes: on a shared machine wall time includes waiting for a core, this
+    # does not (the servers' CPU is not in it).
+    step.detail["client_cpu_seconds"] = round(usage.ru_utime + usage.ru_stime, 2)
     if timed_out:
         step.status = f"timeout after {timeout:.0f} s"
         step.seconds = None
@@ -242,11 +245,17 @@ def plan_statement_count(path: Path) -> int | None:
     return sum(len(group["statements"]) for group in document.get("groups", []))
 
 
+STEP_KEYS = ("load", "pg_dump", "introspection", "db-to-db", "migra", "cold", "warm", "phases", "changed", "apply")
+
+
 def run_size(n: int, args: argparse.Namespace, flags: set[str], migra: Path | str) -> dict[str, Any]:
+    """Measure the steps `args.steps` at `n` tables; returns this size's entry of results.json."""
     work = WORK_DIR / str(n)
-    shutil.rmtree(work, ignore_errors=True)
+    wanted = set(args.steps.split(",")) if args.steps else set(STEP_KEYS)
+    if not args.reuse:
+        shutil.rmtree(work, ignore_errors=True)
     logs = work / "logs"
-    logs.mkdir(parents=True)
+    logs.mkdir(parents=True, exist_ok=True)
     schema, changed = work / "schema", work / "changed"
     started = datetime.datetime.now(datetime.UTC)
     load_before = load_average()
@@ -266,27 +275,44 @@ def run_size(n: int, args: argparse.Namespace, flags: set[str], migra: Path | st
 
     def step(name: str, argv: list[str], *, timeout: float | None = None, expect: tuple[int, ...] = (0,)) -> Step:
         print(f"   {name} ...", end=" ", flush=True)
+        before = load_average()
         result = measure(argv, timeout=timeout or args.timeout, expect=expect, log=logs / name, cwd=work, env=env)
+        result.detail["load_average"] = [before[0], load_average()[0]]  # how busy the machine was
         steps[name] = result
         shown = f"{result.seconds:.2f} s, {result.peak_rss_mb:.0f} MB" if result.seconds is not None else ""
         print(shown if result.ok else f"{result.status} {shown}", flush=True)
         return result
 
-    cluster = start_cluster(bin_dir)
+    if args.reuse:
+        # A server left running by an earlier run (--keep-server) with `base` loaded: a size whose psql load
+        # takes long is loaded once.
+        cluster = Cluster(bin_dir=bin_dir, base_dir=Path(args.reuse), major=bin_dir_major(bin_dir) or 0)
+        cluster._started = True
+    else:
+        cluster = start_cluster(bin_dir)
     try:
         major = cluster.major
-        create_database(cluster, "base")
         psql = [str(cluster.tool("psql")), "-X", "-q", "-v", "ON_ERROR_STOP=1"]
-        step("psql -1 load", [*psql, "-1", "-d", cluster.conninfo("base"), *(a for f in files for a in ("-f", str(f)))])
-        if not steps["psql -1 load"].ok:
-            raise RuntimeError(f"the generated schema did not load with psql: see {logs}")
+        if not args.reuse:
+            create_database(cluster, "base")
+            load = [*psql, "-1", "-d", cluster.conninfo("base"), *(a for f in files for a in ("-f", str(f)))]
+            if not step("psql -1 load", load).ok:
+                raise RuntimeError(f"the generated schema did not load with psql: see {logs}")
+        # Statistics as autovacuum would have them on a live database, before the copies are made: a freshly
+        # loaded catalog has none, and catalog queries then plan badly (see the notes on the shadow database).
+        with psycopg.connect(cluster.conninfo("base"), autocommit=True) as conn:
+            conn.execute("ANALYZE")
         create_database(cluster, "same", template="base")
         base, same = cluster.url("base"), cluster.url("same")
 
-        step("pg_dump --schema-only", [str(cluster.tool("pg_dump")), "--schema-only", "-f", "/dev/null", base])
-        json_output(step("pgdiff introspection", [python, "-c", INSPECT_SNIPPET, base]), logs / "pgdiff introspection")
-        step("pgdiff plan db-to-db (no-op)", [pgdiff, "plan", same, "--db", base, "--detailed-exitcode", *common])
-        if isinstance(migra, Path):
+        if "pg_dump" in wanted:
+            step("pg_dump --schema-only", [str(cluster.tool("pg_dump")), "--schema-only", "-f", "/dev/null", base])
+        if "introspection" in wanted:
+            intro = step("pgdiff introspection", [python, "-c", INSPECT_SNIPPET, base])
+            json_output(intro, logs / "pgdiff introspection")
+        if "db-to-db" in wanted:
+            step("pgdiff plan db-to-db (no-op)", [pgdiff, "plan", same, "--db", base, "--detailed-exitcode", *common])
+        if "migra" in wanted and isinstance(migra, Path):
             step(
                 "migra db-to-db (no-op)",
                 [str(migra), "--unsafe", base, same],
@@ -296,55 +322,57 @@ def run_size(n: int, args: argparse.Namespace, flags: set[str], migra: Path | st
             if steps["migra db-to-db (no-op)"].ok:
                 printed = (logs / "migra db-to-db (no-op).out").read_text().strip()
                 steps["migra db-to-db (no-op)"].detail["statements_printed"] = printed.count(";")
-        else:
+        elif "migra" in wanted:
             steps["migra db-to-db (no-op)"] = Step(status=f"not available: {migra}")
 
-        step(
-            "pgdiff plan files cold (no-op)",
-            [pgdiff, "plan", str(schema), "--db", base, "--detailed-exitcode", *common, *cold],
-        )
-        if "--cache-dir" in flags:
+        plan_files = [pgdiff, "plan", str(schema), "--db", base, "--detailed-exitcode", *common]
+        if "cold" in wanted:
+            step("pgdiff plan files cold (no-op)", [*plan_files, *cold])
+        if "warm" in wanted and "--cache-dir" in flags:
             cache = work / f"cache-{uuid.uuid4().hex[:8]}"  # fresh: the first run fills it, the second reads it
-            with_cache = [
-                pgdiff,
-                "plan",
-                str(schema),
-                "--db",
-                base,
-                "--detailed-exitcode",
-                *common,
-                "--cache-dir",
-                str(cache),
-            ]
-            step("pgdiff plan files cache fill (no-op)", with_cache)
-            step("pgdiff plan files warm (no-op)", with_cache)
-        else:
+            step("pgdiff plan files cache fill (no-op)", [*plan_files, "--cache-dir", str(cache)])
+            step("pgdiff plan files warm (no-op)", [*plan_files, "--cache-dir", str(cache)])
+        elif "warm" in wanted:
             steps["pgdiff plan files warm (no-op)"] = Step(status="not available: pgdiff plan has no --cache-dir yet")
-        json_output(
-            step("pgdiff shadow phases (API)", [python, "-c", SHADOW_SNIPPET, str(schema), str(major)]),
-            logs / "pgdiff shadow phases (API)",
-        )
+        if "phases" in wanted:
+            phases = step("pgdiff shadow phases (API)", [python, "-c", SHADOW_SNIPPET, str(schema), str(major)])
+            json_output(phases, logs / "pgdiff shadow phases (API)")
 
         plan_file = work / "plan.json"
-        changed_plan = step(
-            "pgdiff plan files 5% changed",
-            [pgdiff, "plan", str(changed), "--db", base, "-o", str(plan_file), "--detailed-exitcode", *common, *cold],
-            expect=(2,),  # 2: the plan has changes, as it must
-        )
-        changed_plan.detail.update({"changed_tables": len(changes), "statements": plan_statement_count(plan_file)})
-        if changed_plan.ok:
+        if "changed" in wanted:
+            changed_plan = step(
+                "pgdiff plan files 5% changed",
+                [
+                    pgdiff,
+                    "plan",
+                    str(changed),
+                    "--db",
+                    base,
+                    "-o",
+                    str(plan_file),
+                    "--detailed-exitcode",
+                    *common,
+                    *cold,
+                ],
+                expect=(2,),  # 2: the plan has changes, as it must
+            )
+            changed_plan.detail.update({"changed_tables": len(changes), "statements": plan_statement_count(plan_file)})
+        if "apply" in wanted and plan_file.exists():
             create_database(cluster, "copy", template="base")
             target = ["--db", cluster.url("copy"), "--yes", "--allow-hazards", "all"]
             step(
                 "pgdiff apply --plan 5% changed",
                 [pgdiff, "apply", str(changed), "--plan", str(plan_file), *target, *common, *cold],
             )
-        else:
-            steps["pgdiff apply --plan 5% changed"] = Step(status="not available: the plan failed")
+        elif "apply" in wanted:
+            steps["pgdiff apply --plan 5% changed"] = Step(status="not available: no plan file (the plan failed)")
         if args.profile:
             profile_steps(work, python, [same, "--db", base], [str(schema), "--db", base], base, [*common, *cold], env)
     finally:
-        cluster.stop()
+        if args.keep_server:
+            print(f"   server kept running: --reuse {cluster.base_dir}")
+        else:
+            cluster.stop()
     return {
         "tables": n,
         "pgdiff_commit": pgdiff_commit(),
@@ -536,6 +564,11 @@ def fmt_mb(step: dict[str, Any]) -> str:
     return f"{step['peak_rss_mb']:.0f}" if step.get("peak_rss_mb") is not None else ""
 
 
+def fmt_cpu(step: dict[str, Any]) -> str:
+    cpu = step.get("detail", {}).get("client_cpu_seconds")
+    return "" if cpu is None else f"{cpu:.1f}"
+
+
 def table_rows(results: dict[str, Any]) -> list[str]:
     sizes = sorted(results, key=int)
     names: list[str] = []
@@ -543,13 +576,13 @@ def table_rows(results: dict[str, Any]) -> list[str]:
         for name in results[size]["steps"]:
             if name not in names:
                 names.append(name)
-    header = "| step | " + " | ".join(f"{int(s):,} tables: s | peak MB" for s in sizes) + " |"
-    rows = [header, "| --- |" + " --- | --- |" * len(sizes)]
+    header = "| step | " + " | ".join(f"{int(s):,} tables: wall s | client CPU s | peak MB" for s in sizes) + " |"
+    rows = [header, "| --- |" + " --- | --- | --- |" * len(sizes)]
     for name in names:
         cells = []
         for size in sizes:
             step = results[size]["steps"].get(name)
-            cells.append(f"{fmt_seconds(step)} | {fmt_mb(step)}" if step else " | ")
+            cells.append(f"{fmt_seconds(step)} | {fmt_cpu(step)} | {fmt_mb(step)}" if step else " | | ")
         rows.append(f"| {name} | " + " | ".join(cells) + " |")
     return rows
 
@@ -652,6 +685,9 @@ def main() -> None:
     parser.add_argument("--migra-timeout", type=float, default=1200, help="seconds allowed to migra")
     parser.add_argument("--no-migra", action="store_true", help="skip migra")
     parser.add_argument("--profile", action="store_true", help="also profile pgdiff's steps (work/N/profiles/)")
+    parser.add_argument("--steps", help=f"only these steps, comma-separated: {','.join(STEP_KEYS)}")
+    parser.add_argument("--keep-server", action="store_true", help="leave the bench server running (for --reuse)")
+    parser.add_argument("--reuse", metavar="DIR", help="measure on the server a --keep-server run left in DIR")
     parser.add_argument("--fresh", action="store_true", help="forget the sizes measured by earlier runs")
     args = parser.parse_args()
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
@@ -663,7 +699,12 @@ def main() -> None:
     migra: Path | str = "skipped (--no-migra)" if args.no_migra else ensure_migra(WORK_DIR / "migra-install.log")
     print(f"pgdiff plan options measured: {sorted(flags) or 'no cache options'}; migra: {migra}")
     for n in sizes:
-        document["results"][str(n)] = run_size(n, args, flags, migra)
+        entry = run_size(n, args, flags, migra)
+        previous = document["results"].get(str(n))
+        if previous and (args.steps or args.reuse):  # a partial run adds to what earlier runs measured
+            entry["steps"] = {**previous["steps"], **entry["steps"]}
+            entry["files"] = previous.get("files", entry["files"])
+        document["results"][str(n)] = entry
         document["machine"] = machine()
         document["written"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
         document["targets"] = targets(document["results"])
