@@ -273,11 +273,14 @@ def run_size(n: int, args: argparse.Namespace, flags: set[str], migra: Path | st
     # pgdiff and migra run from the work directory: plan files record source paths relative to it.
     env = {**os.environ, "PYTHONPATH": str(BENCH_DIR.parent), "NO_COLOR": "1", "COLUMNS": "200"}
 
+    commit = pgdiff_commit()
+
     def step(name: str, argv: list[str], *, timeout: float | None = None, expect: tuple[int, ...] = (0,)) -> Step:
         print(f"   {name} ...", end=" ", flush=True)
         before = load_average()
         result = measure(argv, timeout=timeout or args.timeout, expect=expect, log=logs / name, cwd=work, env=env)
         result.detail["load_average"] = [before[0], load_average()[0]]  # how busy the machine was
+        result.detail["pgdiff_commit"] = commit  # a size's steps may come from several runs (--steps)
         steps[name] = result
         shown = f"{result.seconds:.2f} s, {result.peak_rss_mb:.0f} MB" if result.seconds is not None else ""
         print(shown if result.ok else f"{result.status} {shown}", flush=True)
