@@ -422,16 +422,17 @@ def profile_steps(
 
 
 # Where an inspection's time goes: each catalog query on the server (run as inspect() runs them: one
-# REPEATABLE READ transaction, empty search_path), then building the model in Python.
+# REPEATABLE READ transaction with inspect's session settings), then building the model in Python.
 QUERIES_SNIPPET = """
 import sys, time
 import psycopg
 from psycopg.rows import dict_row
+from pgdiff import catalog
 from pgdiff.catalog import QUERY_NAMES, _build_model, query_text
 times, rows = {}, {}
 with psycopg.connect(sys.argv[1]) as conn, conn.transaction():
     conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-    conn.execute("SELECT pg_catalog.set_config('search_path', '', true)")
+    conn.execute(getattr(catalog, "SESSION_SETTINGS", "SELECT pg_catalog.set_config('search_path', '', true)"))
     with conn.cursor(row_factory=dict_row) as cur:
         for name in QUERY_NAMES:
             start = time.perf_counter()
