@@ -62,7 +62,7 @@ test-matrix: $(BIN)/.installed
 	echo "test-matrix: the suite passed on PostgreSQL 14, 15, 16, 17 and 18"
 
 # Wall time and peak memory on synthetic schemas (bench/run.py; writes bench/RESULTS.md and bench/results.json).
-# Installs migra into bench/.venv-migra for the comparison. 10,000 tables take half an hour or more.
+# Installs migra into bench/.venv-migra for the comparison. 10,000 tables take an hour or more (bench/README.md).
 SIZES ?= 100,1000,10000
 bench: $(BIN)/.installed
 	$(BIN)/python -m bench.run --sizes $(SIZES) $(BENCH_ARGS)

@@ -651,6 +651,14 @@ def write_markdown(document: dict[str, Any]) -> str:
         "",
         "## Results",
         "",
+        "Steps: `psql -1 load` loads the files into the bench database in one transaction (the reference for the",
+        "shadow load); `pgdiff introspection` is `catalog.inspect()` in a fresh interpreter; `db-to-db` plans from",
+        "a `TEMPLATE` copy of the database to the database (nothing to do); `plan files cold` plans from the files",
+        "with `--no-cache` (shadow database on a throwaway server), `cache fill` then `warm` run the same command",
+        "twice with a fresh `--cache-dir`; `shadow phases` times a cold plan's parts through the Python API (one",
+        "more run); `5% changed` plans the variant with `-o plan.json`, and `apply --plan` applies that file to",
+        "another copy of the database (loading the shadow again to check the sources, then verifying).",
+        "",
         *table_rows(results),
         "",
         *detail_rows(results),
@@ -692,8 +700,14 @@ def main() -> None:
     parser.add_argument("--steps", help=f"only these steps, comma-separated: {','.join(STEP_KEYS)}")
     parser.add_argument("--keep-server", action="store_true", help="leave the bench server running (for --reuse)")
     parser.add_argument("--reuse", metavar="DIR", help="measure on the server a --keep-server run left in DIR")
+    parser.add_argument("--report", action="store_true", help="only write RESULTS.md again from results.json")
     parser.add_argument("--fresh", action="store_true", help="forget the sizes measured by earlier runs")
     args = parser.parse_args()
+    if args.report:
+        document = json.loads(RESULTS_JSON.read_text())
+        document["targets"] = targets(document["results"])
+        RESULTS_MD.write_text(write_markdown(document))
+        return
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     WORK_DIR.mkdir(exist_ok=True)
     document: dict[str, Any] = {"results": {}}
