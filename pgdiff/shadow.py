@@ -77,12 +77,14 @@ class ShadowDatabase(AbstractContextManager["ShadowDatabase"]):
             self._conn.close()
             self._conn = None
         if self._admin is not None:
-            try:
-                self._admin.execute(
-                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.dbname))
-                )
-            except psycopg.Error as error:
-                self.warn(f"could not drop shadow database {self.dbname}: {error}")
+            # On a throwaway server the database goes with the server: dropping 10,000 tables first took 20 s.
+            if self._cluster is None:
+                try:
+                    self._admin.execute(
+                        sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.dbname))
+                    )
+                except psycopg.Error as error:
+                    self.warn(f"could not drop shadow database {self.dbname}: {error}")
             self._admin.close()
             self._admin = None
         if self._cluster is not None:
