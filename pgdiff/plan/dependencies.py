@@ -38,9 +38,11 @@ def dependents_of(
     type, not dropped, and what reads it is PostgreSQL's to keep (indexes) or the planner's column rules'
     (views, generated columns); a `stop` object is changed in place.
     """
+    start = set(roots)
+    if not start:  # the common case (nothing replaced): no need to index the model's pairs
+        return set()
     kept = set(stop)
     index = dependents_index(model)
-    start = set(roots)
     seen: set[KindKey] = set()
     pending = list(start)
     while pending:
@@ -61,6 +63,8 @@ def dependency_order(model: Model, refs: Iterable[KindKey]) -> list[KindKey]:
     A cycle cannot be ordered: it is refused, naming its objects.
     """
     given = sorted(refs) if isinstance(refs, (set, frozenset)) else list(dict.fromkeys(refs))
+    if not given:
+        return []
     position = {ref: index for index, ref in enumerate(given)}
     wanted = set(given)
     uses = model.uses_index
