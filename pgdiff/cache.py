@@ -42,7 +42,12 @@ def default_cache_dir() -> Path:
     configured = os.environ.get(CACHE_DIR_VARIABLE)
     if configured:
         return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # no home directory (a bare container user): a per-user temporary one
+            base = str(Path(tempfile.gettempdir()) / f"pgdiff-cache-{os.geteuid()}")
     return Path(base) / "pgdiff"
 
 
@@ -90,6 +95,7 @@ class PlanCache:
 
     def put(self, kind: str, key: str, value: Any) -> None:
         """Store an entry; a cache that cannot be written (read-only home, full disk) is skipped silently."""
+        temporary: str | None = None
         try:
             self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
             if not _private(self.directory):
@@ -98,9 +104,11 @@ class PlanCache:
             with os.fdopen(handle, "wb") as file:
                 pickle.dump((key, value), file, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, self._path(kind, key))  # readers see a whole entry or none
+            temporary = None
             self._evict(kind)
-        except OSError:
-            return
+        except Exception:  # a cache is an optimisation: failing to keep an entry must never fail the command
+            if temporary is not None:
+                Path(temporary).unlink(missing_ok=True)
 
     def _path(self, kind: str, key: str) -> Path:
         return self.directory / f"{kind}-{key}.pickle"

@@ -9,6 +9,7 @@ search_path, so equal definitions compare equal across databases.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 
@@ -574,18 +575,12 @@ class Model:
     @cached_property
     def uses_index(self) -> dict[KindKey, set[KindKey]]:
         """For each object, what it depends on directly (from `dependencies`); built once per model."""
-        found: dict[KindKey, set[KindKey]] = {}
-        for dependent, referenced in self.dependencies:
-            found.setdefault(dependent, set()).add(referenced)
-        return found
+        return _group_pairs((dependent, referenced) for dependent, referenced in self.dependencies)
 
     @cached_property
     def used_by_index(self) -> dict[KindKey, set[KindKey]]:
         """For each object, the objects that depend on it directly; built once per model."""
-        found: dict[KindKey, set[KindKey]] = {}
-        for dependent, referenced in self.dependencies:
-            found.setdefault(referenced, set()).add(dependent)
-        return found
+        return _group_pairs((referenced, dependent) for dependent, referenced in self.dependencies)
 
     def __getstate__(self) -> dict[str, object]:
         # Pickled (the warm-plan cache) without the indexes cached on it: they are rebuilt when asked for.
@@ -649,3 +644,11 @@ class Model:
         if ref.kind in ("view", "materialized view"):
             return self.views[(ref.schema, ref.name)].kind_name == ref.kind
         return True
+
+
+def _group_pairs(pairs: Iterable[tuple[KindKey, KindKey]]) -> dict[KindKey, set[KindKey]]:
+    """{first: {seconds}} of (first, second) pairs."""
+    found: dict[KindKey, set[KindKey]] = {}
+    for first, second in pairs:
+        found.setdefault(first, set()).add(second)
+    return found

@@ -156,3 +156,30 @@ def test_server_binaries_in_a_private_directory_still_start(tmp_path):
             shutil.rmtree(copy)
     finally:
         shutil.rmtree(home, ignore_errors=True)
+
+
+def test_load_commits_a_new_enum_label_before_its_use_and_runs_concurrent_builds_alone(pg):
+    """Statements load in transactions of many; these two rules keep that from failing files that load one by
+    one: a new label used later (unsafe in the transaction that added it), an index built CONCURRENTLY."""
+    sql = (
+        "CREATE TYPE mood AS ENUM ('sad');\n"
+        "ALTER TYPE mood ADD VALUE 'happy';\n"
+        "CREATE TABLE t (id int, m mood DEFAULT 'happy');\n"
+        "CREATE INDEX CONCURRENTLY t_id ON t (id);\n"
+        "CREATE TABLE u (id int);\n"
+    )
+    with ShadowDatabase(dev_url=pg.url(), target_major=pg.major) as shadow:
+        shadow.load(split_sql(sql, Path("t.sql")))
+        model = shadow.inspect()
+    assert model.enums[("public", "mood")].labels == ("sad", "happy")
+    assert ("public", "t_id") in model.indexes
+    assert set(model.tables) == {("public", "t"), ("public", "u")}
+
+
+def test_a_failing_statement_after_many_is_named_by_its_line(pg):
+    statements = "".join(f"CREATE TABLE t{i} (id int);\n" for i in range(150)) + "CREATE TABLE t3 (id int);\n"
+    with (
+        ShadowDatabase(dev_url=pg.url(), target_major=pg.major) as shadow,
+        pytest.raises(SourceError, match=r"^big\.sql:151: relation \"t3\" already exists"),
+    ):
+        shadow.load(split_sql(statements, Path("big.sql")))
