@@ -32,7 +32,8 @@ from pgdiff.connect import connect, describe, target_url
 from pgdiff.drift import Drift, drift_of
 from pgdiff.errors import PgdiffError
 from pgdiff.filters import ObjectFilter
-from pgdiff.pipeline import DesiredState, check_plan_file, desired_state, plan_file_for
+from pgdiff.model import Model
+from pgdiff.pipeline import DesiredState, check_plan_file, desired_state, model_meanwhile, plan_file_for
 from pgdiff.plan import Plan
 from pgdiff.plan.timeouts import DEFAULT_LOCK_TIMEOUT_MS, TimeoutPolicy, parse_duration_ms
 from pgdiff.planfile import PlanFile, PlanOptions, apply_options, read_plan_file, refuse_changed_sources
@@ -136,9 +137,10 @@ def _desired(
     *,
     object_filter: ObjectFilter | None = None,
     manage_owners: bool | None = None,
+    current: Callable[[], Model] | None = None,
 ) -> DesiredState:
     """The desired state for the target behind `conn`, with the job's filter and owners unless a plan file
-    says otherwise."""
+    says otherwise; `current` gives the target's model when it is being read already."""
     return desired_state(
         conn,
         job.sources,
@@ -147,6 +149,7 @@ def _desired(
         object_filter=job.object_filter if object_filter is None else object_filter,
         manage_owners=job.manage_owners if manage_owners is None else manage_owners,
         cache=job.cache,
+        current=current,
     )
 
 
@@ -155,9 +158,10 @@ def plan_job(job: Job, *, warn: Warn | None = None, fingerprints: bool = True) -
     options = PlanOptions.of(job.object_filter, job.policy, manage_owners=job.manage_owners)
     with (
         connect(job.url) as conn,
-        _desired(job, conn, warn) as desired,
+        model_meanwhile(job.url) as current,
+        _desired(job, conn, warn, current=current) as desired,
     ):
-        return plan_file_for(conn, desired, job.sources, options, fingerprints=fingerprints)
+        return plan_file_for(conn, desired, job.sources, options, fingerprints=fingerprints, current=current)
 
 
 @dataclass(frozen=True)
@@ -240,9 +244,10 @@ def _given_ms(duration: str | None, option: str) -> int | None:
 def drift_job(job: Job, *, warn: Warn | None = None) -> list[Drift]:
     with (
         connect(job.url) as conn,
-        _desired(job, conn, warn) as desired,
+        model_meanwhile(job.url) as current,
+        _desired(job, conn, warn, current=current) as desired,
     ):
-        _, changes = desired.changes_from(inspect(conn))
+        _, changes = desired.changes_from(current())
     return drift_of(changes)
 
 

@@ -9,8 +9,13 @@ cyclic garbage, so nothing is lost by collecting later.
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+_lock = threading.Lock()
+_pauses = 0  # blocks running now, in any thread (two inspections may run side by side)
+_enable_after = False
 
 
 @contextmanager
@@ -18,12 +23,19 @@ def gc_paused() -> Iterator[None]:
     """No collection during the block; afterwards, what exists is moved out of the collector's sight
     (`gc.freeze`). The models built live as long as the command, and walking their millions of objects at
     every later collection (planning allocates a lot too) would cost as much as building them again.
-    Frozen objects are still freed by reference counting; only a cycle among them would outlive its use."""
-    was_enabled = gc.isenabled()
-    gc.disable()
+    Frozen objects are still freed by reference counting; only a cycle among them would outlive its use.
+    Blocks may overlap across threads: the collector comes back when the last one ends."""
+    global _pauses, _enable_after
+    with _lock:
+        if _pauses == 0:
+            _enable_after = gc.isenabled()
+            gc.disable()
+        _pauses += 1
     try:
         yield
     finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
+        with _lock:
+            _pauses -= 1
+            gc.freeze()
+            if _pauses == 0 and _enable_after:
+                gc.enable()

@@ -5,8 +5,9 @@ sources -> shadow -> model; live database -> model; diff -> planner -> Plan.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 
 import psycopg
@@ -219,12 +220,16 @@ def desired_state(
     object_filter: ObjectFilter | None = None,
     manage_owners: bool = False,
     cache: PlanCache | None = None,
+    current: Callable[[], Model] | None = None,
 ) -> DesiredState:
-    """The desired state for the target behind `conn` (shadow of the target's major when possible)."""
+    """The desired state for the target behind `conn` (shadow of the target's major when possible);
+    `current` gives the target's model when it is being read already (`model_meanwhile`)."""
     major = conn.info.server_version // 10000
     roles = catalog.role_names(conn)
     partial = object_filter is not None and not object_filter.is_everything
-    target = catalog.inspect(conn) if partial and sources.database_url is None else None
+    target = None
+    if partial and sources.database_url is None:
+        target = current() if current is not None else catalog.inspect(conn)
     return DesiredState(
         sources,
         dev_url=dev_url,
@@ -245,19 +250,36 @@ def plan_file_for(
     options: PlanOptions,
     *,
     fingerprints: bool = True,
+    current: Callable[[], Model] | None = None,
 ) -> PlanFile:
     """Plan against the target behind `conn`, recording what the plan was made from: the target's identity,
     a digest of each object the plan compared, and the sources' fingerprint. `fingerprints` False leaves the
-    digests empty, for a plan only shown: at 10,000 tables they cost seconds."""
-    current = catalog.inspect(conn)
-    plan = desired.plan_from(current, options.policy).plan
+    digests empty, for a plan only shown: at 10,000 tables they cost seconds. `current` gives the target's
+    model when it is being read already (`model_meanwhile`)."""
+    current_model = current() if current is not None else catalog.inspect(conn)
+    plan = desired.plan_from(current_model, options.policy).plan
     return build_plan_file(
         plan,
         target=target_of(conn),
         options=options,
-        catalog_objects=object_digests(desired.managed(current)) if fingerprints else {},
+        catalog_objects=object_digests(desired.managed(current_model)) if fingerprints else {},
         sources_digest=sources_fingerprint(sources, desired.model) if fingerprints else "",
     )
+
+
+@contextmanager
+def model_meanwhile(url: str) -> Iterator[Callable[[], Model]]:
+    """Reads the model of the database at `url` on a connection of its own, in a thread, while the caller
+    builds the desired state (loads the shadow, reads the cache, inspects a source database): both mostly
+    wait for servers, so they overlap. Calling what this gives waits for the model, or raises what reading
+    it raised. Leaving the block waits for the reading to end (its connection is closed, never abandoned)."""
+
+    def read() -> Model:
+        with connect(url) as conn:
+            return catalog.inspect(conn)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pgdiff-target") as pool:
+        yield pool.submit(read).result
 
 
 def check_plan_file(stored: PlanFile, conn: psycopg.Connection, desired: DesiredState, sources: Sources) -> str | None:

@@ -9,14 +9,18 @@ schema-qualified the same way on both sides of a diff.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import replace
 from functools import cache
 from importlib import resources
 from typing import Any
 
 import psycopg
+from psycopg import sql
 from psycopg.rows import dict_row
 
 from pgdiff import quoting
@@ -86,25 +90,150 @@ def query_text(name: str) -> str:
     return resources.files(__package__).joinpath(f"{name}.sql").read_text()
 
 
-def inspect(conn: psycopg.Connection, on_query: Callable[[str], None] | None = None) -> Model:
-    """Read the managed objects of the database behind `conn` into a `Model`."""
+# The order two connections take the queries in: the most expensive first (server time at 10,000 tables), so
+# that neither is left with a long query at the end. The rest follow in QUERY_NAMES order.
+COSTLIEST_FIRST = ("dependencies", "columns", "indexes", "constraints", "tables", "privileges", "views",
+                   "triggers", "owners")
+QUERY_ORDER = COSTLIEST_FIRST + tuple(name for name in QUERY_NAMES if name not in COSTLIEST_FIRST)
+
+
+def inspect(
+    conn: psycopg.Connection,
+    on_query: Callable[[str], None] | None = None,
+    *,
+    open_helper: Callable[[], psycopg.Connection] | None = None,
+    parallel: bool = True,
+) -> Model:
+    """Read the managed objects of the database behind `conn` into a `Model`.
+
+    The catalog queries run in one REPEATABLE READ snapshot. With `parallel`, a second connection to the same
+    database (`open_helper`, by default `conn`'s own parameters) imports that snapshot with
+    `pg_export_snapshot()`, as `pg_dump -j` does, and the two take the queries from one queue: most of an
+    inspection is the server's time, and the server has more than one core. Where the second connection
+    cannot be had (a connection limit, a server that cannot export snapshots), the first runs them all.
+    `on_query` is told each query's name as it starts, from either connection's thread.
+    """
     rows: dict[str, list[dict[str, Any]]] = {}
     previous_autocommit = conn.autocommit
     conn.autocommit = False
     with gc_paused():
         try:
-            with conn.transaction():
-                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                conn.execute(SESSION_SETTINGS)
-                with conn.cursor(row_factory=dict_row) as cur:
-                    for name in QUERY_NAMES:
-                        if on_query:
-                            on_query(name)
-                        cur.execute(query_text(name))
-                        rows[name] = cur.fetchall()
+            try:
+                _read_catalog(conn, rows, on_query, parallel, open_helper)
+            except _NotExported:
+                _read_catalog(conn, rows, on_query, False, None)
         finally:
             conn.autocommit = previous_autocommit
         return _build_model(conn.info.server_version, rows)
+
+
+class _NotExported(Exception):
+    """The server would not export the inspection's snapshot (the transaction it was asked in is over)."""
+
+
+def _read_catalog(
+    conn: psycopg.Connection,
+    rows: dict[str, list[dict[str, Any]]],
+    on_query: Callable[[str], None] | None,
+    parallel: bool,
+    open_helper: Callable[[], psycopg.Connection] | None,
+) -> None:
+    with conn.transaction():
+        _begin_snapshot(conn)
+        snapshot = None
+        if parallel:
+            try:
+                # Not in a savepoint: a snapshot cannot be exported from a subtransaction.
+                snapshot = conn.execute("SELECT pg_catalog.pg_export_snapshot()").fetchone()
+            except psycopg.Error as error:
+                raise _NotExported() from error
+        with _helper_connection(conn, snapshot[0] if snapshot else None, open_helper) as helper:
+            _run_queries([conn] if helper is None else [conn, helper], rows, on_query)
+
+
+def _begin_snapshot(conn: psycopg.Connection, snapshot: str | None = None) -> None:
+    """Start the inspection's transaction on `conn` (already in one): read-only, repeatable read, on
+    `snapshot` when given (a snapshot another connection exported), with the session settings below."""
+    conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+    if snapshot is not None:
+        conn.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
+    conn.execute(SESSION_SETTINGS)
+
+
+@contextmanager
+def _helper_connection(
+    conn: psycopg.Connection, snapshot: str | None, open_helper: Callable[[], psycopg.Connection] | None
+) -> Iterator[psycopg.Connection | None]:
+    """A second connection in `snapshot`, or None without a snapshot or when the connection cannot be had."""
+    if snapshot is None:
+        yield None
+        return
+    helper = None
+    try:
+        helper = (open_helper or _same_database(conn))()
+        helper.autocommit = False
+        _begin_snapshot(helper, snapshot)
+    except (psycopg.Error, OSError):
+        if helper is not None:
+            helper.close()
+        yield None
+        return
+    try:
+        yield helper
+    finally:
+        helper.close()  # read-only: closing ends its transaction
+
+
+def _same_database(conn: psycopg.Connection) -> Callable[[], psycopg.Connection]:
+    """Opens a connection with `conn`'s parameters (libpq gives them all but the password, asked apart)."""
+    params: dict[str, Any] = dict(conn.info.get_parameters())
+    password = conn.info.password
+    if password:
+        params["password"] = password
+    params.setdefault("connect_timeout", "10")
+    params["application_name"] = "pgdiff inspection helper"
+    return lambda: psycopg.connect(**params)
+
+
+def _run_queries(
+    connections: list[psycopg.Connection],
+    rows: dict[str, list[dict[str, Any]]],
+    on_query: Callable[[str], None] | None,
+) -> None:
+    """Every catalog query once, into `rows`: each connection takes the next from one queue until it is
+    empty. The first connection works in this thread, any other in its own."""
+    queue = list(reversed(QUERY_ORDER))
+    lock = threading.Lock()
+    failed = threading.Event()  # one connection's error stops the others at their next query
+
+    def work(conn: psycopg.Connection) -> None:
+        with conn.cursor(row_factory=dict_row) as cur:
+            while not failed.is_set():
+                with lock:
+                    if not queue:
+                        return
+                    name = queue.pop()
+                if on_query:
+                    on_query(name)
+                try:
+                    cur.execute(query_text(name))
+                    rows[name] = cur.fetchall()
+                except BaseException:
+                    failed.set()
+                    raise
+
+    if len(connections) == 1:
+        work(connections[0])
+        return
+    with ThreadPoolExecutor(max_workers=len(connections) - 1, thread_name_prefix="pgdiff-inspect") as pool:
+        others = [pool.submit(work, helper) for helper in connections[1:]]
+        try:
+            work(connections[0])
+        finally:
+            for other in others:
+                other.exception()  # waits: no query is left running on a connection about to be closed
+        for other in others:
+            other.result()
 
 
 # Set for the inspection's transaction only. An empty search_path makes the server schema-qualify every
