@@ -2,6 +2,7 @@
 -- sequences are left out (their pg_class row is not of relkind 'c').
 SELECT n.nspname AS schema,
        t.typname AS name,
+       t.oid, t.typarray AS array_oid, t.typrelid AS class_oid,
        COALESCE((
          SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(
                   a.attname,

@@ -2,6 +2,9 @@
 -- typnotnull; from PostgreSQL 17 it also has a pg_constraint row, which is left out here.
 SELECT n.nspname AS schema,
        t.typname AS name,
+       t.oid, t.typarray AS array_oid,
+       ARRAY(SELECT con.oid FROM pg_catalog.pg_constraint con
+             WHERE con.contypid = t.oid AND con.contype <> 'n') AS constraint_oids,
        pg_catalog.format_type(t.typbasetype, t.typtypmod) AS base_type,
        t.typnotnull AS not_null,
        t.typdefault AS default_expr,

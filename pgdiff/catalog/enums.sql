@@ -1,6 +1,7 @@
 -- Enum types outside system schemas that no extension owns, with their labels in sort order.
 SELECT n.nspname AS schema,
        t.typname AS name,
+       t.oid, t.typarray AS array_oid,
        ARRAY(SELECT e.enumlabel FROM pg_catalog.pg_enum e
              WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels
 FROM pg_catalog.pg_type t

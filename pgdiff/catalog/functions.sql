@@ -3,6 +3,7 @@
 -- SECURITY DEFINER, SET options, PARALLEL, COST, ROWS and the body, as PostgreSQL stores them.
 SELECT n.nspname AS schema,
        p.proname AS name,
+       p.oid,
        pg_catalog.pg_get_function_identity_arguments(p.oid) AS identity_arguments,
        pg_catalog.pg_get_function_arguments(p.oid) AS arguments,
        pg_catalog.pg_get_function_result(p.oid) AS result,

@@ -48,7 +48,7 @@ WITH idx AS (
       SELECT 1 FROM pg_catalog.pg_depend d
       WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
 )
-SELECT schema, name, table_name, method, is_unique, valid, predicate, partition_indexes,
+SELECT schema, name, table_name, method, is_unique, valid, predicate, partition_indexes, indexrelid AS oid,
        -- The order PostgreSQL goes through a table's indexes in (by OID): ATTACH PARTITION pairs a new
        -- partition's indexes with its parent's in that order.
        pg_catalog.row_number() OVER (PARTITION BY indrelid ORDER BY indexrelid) AS oid_order,

@@ -3,6 +3,7 @@
 SELECT n.nspname AS schema,
        c.relname AS table_name,
        p.polname AS name,
+       p.oid,
        p.polpermissive AS permissive,
        p.polcmd AS command,
        ARRAY(SELECT CASE WHEN r.oid = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(ro.rolname) END

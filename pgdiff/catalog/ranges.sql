@@ -2,6 +2,7 @@
 -- of their own. Opclass and collation only when not the subtype's defaults.
 SELECT n.nspname AS schema,
        t.typname AS name,
+       t.oid, t.typarray AS array_oid, mt.oid AS multirange_oid, mt.typarray AS multirange_array_oid,
        pg_catalog.format_type(r.rngsubtype, NULL) AS subtype,
        CASE WHEN NOT oc.opcdefault
             THEN pg_catalog.quote_ident(ocn.nspname) || '.' || pg_catalog.quote_ident(oc.opcname)

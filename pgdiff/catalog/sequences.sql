@@ -2,6 +2,7 @@
 -- those an extension owns. `owned_by` is the column an OWNED BY (or a serial column) ties it to.
 SELECT n.nspname AS schema,
        c.relname AS name,
+       c.oid,
        pg_catalog.format_type(s.seqtypid, NULL) AS data_type,
        s.seqstart::text AS start,
        s.seqincrement::text AS increment,

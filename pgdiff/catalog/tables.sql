@@ -2,6 +2,8 @@
 -- key, the parents they are a partition of or inherit from (in inhseqno order) and their bound.
 SELECT n.nspname AS schema,
        c.relname AS name,
+       -- Object ids: what dependencies.sql's pg_depend rows name (the table, its row type and that type's array).
+       c.oid, c.reltype AS type_oid, rt.typarray AS array_oid,
        c.relpersistence = 'u' AS unlogged,
        pg_catalog.pg_get_partkeydef(c.oid) AS partition_key,
        c.relispartition AS is_partition,
@@ -27,6 +29,7 @@ SELECT n.nspname AS schema,
          AS detach_pending
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_catalog.pg_type rt ON rt.oid = c.reltype
 WHERE c.relkind IN ('r', 'p')
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND n.nspname NOT LIKE 'pg\_toast%'

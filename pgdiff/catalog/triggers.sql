@@ -5,6 +5,7 @@
 SELECT n.nspname AS schema,
        c.relname AS table_name,
        t.tgname AS name,
+       t.oid,
        pg_catalog.pg_get_triggerdef(t.oid) AS definition,
        t.tgenabled AS enabled,
        t.tgconstraint <> 0 AS is_constraint,

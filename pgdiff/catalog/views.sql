@@ -3,6 +3,8 @@
 -- that dependents can be dropped first and made again after.
 SELECT n.nspname AS schema,
        c.relname AS name,
+       c.oid, c.reltype AS type_oid, rt.typarray AS array_oid,
+       ARRAY(SELECT r.oid FROM pg_catalog.pg_rewrite r WHERE r.ev_class = c.oid) AS rule_oids,
        c.relkind = 'm' AS materialized,
        pg_catalog.pg_get_viewdef(c.oid, true) AS definition,
        ARRAY(SELECT o.option_name || '=' || o.option_value
@@ -31,6 +33,7 @@ SELECT n.nspname AS schema,
              WHERE r.ev_class = c.oid) AS uses_functions
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_catalog.pg_type rt ON rt.oid = c.reltype
 WHERE c.relkind IN ('v', 'm')
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND n.nspname NOT LIKE 'pg\_toast%'
