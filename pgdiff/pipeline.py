@@ -38,7 +38,7 @@ from pgdiff.planfile import (
 )
 from pgdiff.shadow import ShadowDatabase, Warn, shadow_server_version, throwaway_bin_dir
 from pgdiff.source import Sources, sources_key
-from pgdiff.source.directives import Rename, find_renames, pinned_extension_versions
+from pgdiff.source.directives import Rename, pinned_extension_versions
 from pgdiff.source.order import names_used_not_defined
 
 
@@ -96,7 +96,7 @@ class DesiredState:
         self._stack = ExitStack()
         self._scratch: psycopg.Connection | None = None
         self.model: Model
-        self.renames = [*find_renames(sources.statements), *sources.renames]
+        self.renames = list(sources.renames)
 
     def __enter__(self) -> DesiredState:
         try:

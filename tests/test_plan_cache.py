@@ -153,9 +153,14 @@ def test_corrupt_or_foreign_entries_are_misses(pg, schema_dir, cache_dir):
 def test_cached_sources_equal_parsed_sources(schema_dir, cache_dir, monkeypatch):
     cache = PlanCache(cache_dir)
     monkeypatch.chdir(schema_dir.parent)
+    (schema_dir / "renamed.sql").write_text("-- pgdiff: renamed from old_things\nCREATE TABLE things (id int);\n")
     parsed = resolve_sources(["schema"])
+    assert [(r.kind, r.new_key, r.old_name) for r in parsed.renames] == [("table", ("public", "things"), "old_things")]
     stored = resolve_sources(["schema"], cache)
     cached = resolve_sources(["schema"], cache)
+    # A warm plan reads the renames but not the statements: those stay pickled until first read.
+    assert isinstance(cached.pickled_statements, bytes)
+    assert cached.renames == parsed.renames
     assert parsed == stored == cached
     assert [(s.text, s.file, s.line, s.leading, s.leading_line) for s in cached.statements] == [
         (s.text, s.file, s.line, s.leading, s.leading_line) for s in parsed.statements

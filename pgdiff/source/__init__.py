@@ -7,13 +7,15 @@ load in dependency order (`order.py`), with psql includes expanded (`includes.py
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from pgdiff.cache import PlanCache, files_digest, key_of
 from pgdiff.errors import SourceError
 from pgdiff.gc_pause import gc_paused
-from pgdiff.source.directives import Rename
+from pgdiff.source.directives import Rename, find_renames
 from pgdiff.source.includes import included_files, load_sql_file
 from pgdiff.source.order import order_by_dependencies
 from pgdiff.source.sql import SqlStatement
@@ -23,14 +25,39 @@ URL_PREFIXES = ("postgresql://", "postgres://")
 SOURCE_SUFFIXES = (".sql", *YAML_SUFFIXES)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Sources:
     """Either SQL statements from files, or a database URL, never both."""
 
-    statements: tuple[SqlStatement, ...] = ()
     files: tuple[Path, ...] = ()
     database_url: str | None = None
-    renames: tuple[Rename, ...] = ()  # from YAML `renamed_from:`; SQL's are read from the statements
+    # Every rename the files declare: SQL `-- pgdiff: renamed from` directives, then YAML `renamed_from:`.
+    renames: tuple[Rename, ...] = ()
+    # The statements; in the warm-plan cache, still pickled until first read (`statements`): a warm plan
+    # whose desired model is cached too never needs them, and unpickling 44,000 of them takes half a second.
+    pickled_statements: tuple[SqlStatement, ...] | bytes = ()
+
+    @property
+    def statements(self) -> tuple[SqlStatement, ...]:
+        if isinstance(self.pickled_statements, bytes):
+            with gc_paused():
+                object.__setattr__(self, "pickled_statements", pickle.loads(self.pickled_statements))
+        return cast(tuple[SqlStatement, ...], self.pickled_statements)
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        if not isinstance(state["pickled_statements"], bytes):
+            state["pickled_statements"] = pickle.dumps(state["pickled_statements"], pickle.HIGHEST_PROTOCOL)
+        return state
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sources):
+            return NotImplemented
+        mine = (self.files, self.database_url, self.renames, self.statements)
+        return mine == (other.files, other.database_url, other.renames, other.statements)
+
+    def __hash__(self) -> int:
+        return hash((self.files, self.database_url, self.renames))
 
 
 def is_url(value: str) -> bool:
@@ -76,7 +103,7 @@ def _load(files: list[Path]) -> Sources:
             else:
                 statements += load_sql_file(file)
         ordered = tuple(order_by_dependencies(statements))
-    return Sources(statements=ordered, files=tuple(files), renames=tuple(renames))
+    return Sources(files=tuple(files), renames=(*find_renames(ordered), *renames), pickled_statements=ordered)
 
 
 def _sql_files(paths: list[str]) -> list[Path]:
