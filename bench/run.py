@@ -45,6 +45,7 @@ RESULTS_MD = BENCH_DIR / "RESULTS.md"
 NOTES_MD = BENCH_DIR / "notes.md"
 VENV_BIN = Path(sys.executable).parent
 TARGET_SIZE = 10_000
+REPEAT_UNDER = 60  # seconds: read-only steps shorter than this run --repeat times (median kept)
 
 # Runs inside a fresh interpreter so that its peak RSS is the inspection's own; prints the in-process time
 # (without the interpreter's start and imports) and what the model holds.
@@ -275,14 +276,38 @@ def run_size(n: int, args: argparse.Namespace, flags: set[str], migra: Path | st
 
     commit = pgdiff_commit()
 
-    def step(name: str, argv: list[str], *, timeout: float | None = None, expect: tuple[int, ...] = (0,)) -> Step:
+    def step(
+        name: str,
+        argv: list[str],
+        *,
+        timeout: float | None = None,
+        expect: tuple[int, ...] = (0,),
+        repeatable: bool = False,
+        json_detail: bool = False,
+    ) -> Step:
+        """Run and measure one step. A `repeatable` one (it changes nothing: it can run again on the same
+        state) that took under REPEAT_UNDER seconds runs `--repeat` times in all, and the run of median wall
+        time is kept (each run's seconds in `detail`): on a shared machine one run of a few seconds is noise."""
         print(f"   {name} ...", end=" ", flush=True)
-        before = load_average()
-        result = measure(argv, timeout=timeout or args.timeout, expect=expect, log=logs / name, cwd=work, env=env)
-        result.detail["load_average"] = [before[0], load_average()[0]]  # how busy the machine was
+        runs: list[Step] = []
+        while True:
+            before = load_average()
+            result = measure(argv, timeout=timeout or args.timeout, expect=expect, log=logs / name, cwd=work, env=env)
+            result.detail["load_average"] = [before[0], load_average()[0]]  # how busy the machine was
+            if json_detail:  # each run's own output: the run kept has its own numbers
+                json_output(result, logs / name)
+            runs.append(result)
+            again = repeatable and result.ok and (result.seconds or 0) < REPEAT_UNDER and len(runs) < args.repeat
+            if not again:
+                break
+        if len(runs) > 1:
+            result = sorted(runs, key=lambda run: run.seconds or 0)[len(runs) // 2]
+            result.detail["runs_seconds"] = [round(run.seconds or 0, 2) for run in runs]
         result.detail["pgdiff_commit"] = commit  # a size's steps may come from several runs (--steps)
         steps[name] = result
         shown = f"{result.seconds:.2f} s, {result.peak_rss_mb:.0f} MB" if result.seconds is not None else ""
+        if len(runs) > 1:
+            shown += f" (median of {len(runs)}: {', '.join(f'{run.seconds:.2f}' for run in runs)})"
         print(shown if result.ok else f"{result.status} {shown}", flush=True)
         return result
 
@@ -313,18 +338,23 @@ def run_size(n: int, args: argparse.Namespace, flags: set[str], migra: Path | st
         base, same = cluster.url("base"), cluster.url("same")
 
         if "pg_dump" in wanted:
-            step("pg_dump --schema-only", [str(cluster.tool("pg_dump")), "--schema-only", "-f", "/dev/null", base])
+            step(
+                "pg_dump --schema-only",
+                [str(cluster.tool("pg_dump")), "--schema-only", "-f", "/dev/null", base],
+                repeatable=True,
+            )
         if "introspection" in wanted:
-            intro = step("pgdiff introspection", [python, "-c", INSPECT_SNIPPET, base])
-            json_output(intro, logs / "pgdiff introspection")
+            step("pgdiff introspection", [python, "-c", INSPECT_SNIPPET, base], repeatable=True, json_detail=True)
         if "db-to-db" in wanted:
-            step("pgdiff plan db-to-db (no-op)", [pgdiff, "plan", same, "--db", base, "--detailed-exitcode", *common])
+            db_to_db = [pgdiff, "plan", same, "--db", base, "--detailed-exitcode", *common]
+            step("pgdiff plan db-to-db (no-op)", db_to_db, repeatable=True)
         if "migra" in wanted and isinstance(migra, Path):
             step(
                 "migra db-to-db (no-op)",
                 [str(migra), "--unsafe", base, same],
                 timeout=args.migra_timeout,
                 expect=(0, 2),  # migra exits 2 when it prints statements: a difference it found, reported below
+                repeatable=True,
             )
             if steps["migra db-to-db (no-op)"].ok:
                 printed = (logs / "migra db-to-db (no-op).out").read_text().strip()
@@ -338,12 +368,12 @@ def run_size(n: int, args: argparse.Namespace, flags: set[str], migra: Path | st
         if "warm" in wanted and "--cache-dir" in flags:
             cache = work / f"cache-{uuid.uuid4().hex[:8]}"  # fresh: the first run fills it, the second reads it
             step("pgdiff plan files cache fill (no-op)", [*plan_files, "--cache-dir", str(cache)])
-            step("pgdiff plan files warm (no-op)", [*plan_files, "--cache-dir", str(cache)])
+            step("pgdiff plan files warm (no-op)", [*plan_files, "--cache-dir", str(cache)], repeatable=True)
         elif "warm" in wanted:
             steps["pgdiff plan files warm (no-op)"] = Step(status="not available: pgdiff plan has no --cache-dir yet")
         if "phases" in wanted:
-            phases = step("pgdiff shadow phases (API)", [python, "-c", SHADOW_SNIPPET, str(schema), str(major)])
-            json_output(phases, logs / "pgdiff shadow phases (API)")
+            phases = [python, "-c", SHADOW_SNIPPET, str(schema), str(major)]
+            step("pgdiff shadow phases (API)", phases, json_detail=True)
 
         plan_file = work / "plan.json"
         if "changed" in wanted:
@@ -704,6 +734,12 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=3600, help="seconds allowed to each pgdiff/psql step")
     parser.add_argument("--migra-timeout", type=float, default=1200, help="seconds allowed to migra")
     parser.add_argument("--no-migra", action="store_true", help="skip migra")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help=f"runs of each read-only step shorter than {REPEAT_UNDER} s; the median is kept (default 3)",
+    )
     parser.add_argument("--profile", action="store_true", help="also profile pgdiff's steps (work/N/profiles/)")
     parser.add_argument("--steps", help=f"only these steps, comma-separated: {','.join(STEP_KEYS)}")
     parser.add_argument("--keep-server", action="store_true", help="leave the bench server running (for --reuse)")

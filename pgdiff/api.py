@@ -158,7 +158,7 @@ def plan_job(job: Job, *, warn: Warn | None = None, fingerprints: bool = True) -
     options = PlanOptions.of(job.object_filter, job.policy, manage_owners=job.manage_owners)
     with (
         connect(job.url) as conn,
-        model_meanwhile(job.url) as current,
+        model_meanwhile(job.url, conn) as current,
         _desired(job, conn, warn, current=current) as desired,
     ):
         return plan_file_for(conn, desired, job.sources, options, fingerprints=fingerprints, current=current)
@@ -244,7 +244,7 @@ def _given_ms(duration: str | None, option: str) -> int | None:
 def drift_job(job: Job, *, warn: Warn | None = None) -> list[Drift]:
     with (
         connect(job.url) as conn,
-        model_meanwhile(job.url) as current,
+        model_meanwhile(job.url, conn) as current,
         _desired(job, conn, warn, current=current) as desired,
     ):
         _, changes = desired.changes_from(current())

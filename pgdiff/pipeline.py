@@ -268,18 +268,35 @@ def plan_file_for(
 
 
 @contextmanager
-def model_meanwhile(url: str) -> Iterator[Callable[[], Model]]:
+def model_meanwhile(url: str, conn: psycopg.Connection) -> Iterator[Callable[[], Model]]:
     """Reads the model of the database at `url` on a connection of its own, in a thread, while the caller
     builds the desired state (loads the shadow, reads the cache, inspects a source database): both mostly
     wait for servers, so they overlap. Calling what this gives waits for the model, or raises what reading
-    it raised. Leaving the block waits for the reading to end (its connection is closed, never abandoned)."""
+    it raised. Where no second connection can be had (a connection limit), the model is read through `conn`,
+    the caller's own connection to the same database, when first asked for. Leaving the block waits for the
+    reading to end (its connection is closed, never abandoned)."""
 
-    def read() -> Model:
-        with connect(url) as conn:
-            return catalog.inspect(conn)
+    def read() -> Model | None:
+        try:
+            own = connect(url)
+        except PgdiffError:
+            return None
+        with own:
+            return catalog.inspect(own)
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pgdiff-target") as pool:
-        yield pool.submit(read).result
+        reading = pool.submit(read)
+        read_through_conn: list[Model] = []
+
+        def current() -> Model:
+            model = reading.result()
+            if model is not None:
+                return model
+            if not read_through_conn:
+                read_through_conn.append(catalog.inspect(conn))
+            return read_through_conn[0]
+
+        yield current
 
 
 def check_plan_file(stored: PlanFile, conn: psycopg.Connection, desired: DesiredState, sources: Sources) -> str | None:

@@ -89,3 +89,23 @@ def test_not_converged_carries_the_remaining_drift(pg, files, monkeypatch):
     with pytest.raises(NotConverged) as raised:
         pgdiff.apply([files], target, dev_url=pg.url(), config=False, allow_hazards=["all"])
     assert [(d.state, d.kind, d.object) for d in raised.value.remaining] == [("missing", "index", "public.users_email")]
+
+
+def test_plan_and_drift_through_a_login_limited_to_one_connection(pg, files):
+    """pgdiff reads the target on more than one connection when it can (the inspection's helper, the target
+    read while the desired state is built); a login that may hold only one gets the same plan through it."""
+    target_db = new_database(pg, CURRENT)
+    with psycopg.connect(pg.conninfo(), autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = 'one_connection'").fetchone():
+            conn.execute("CREATE ROLE one_connection LOGIN CONNECTION LIMIT 1")
+    limited = pg.url(target_db).replace(f"{pg.superuser}@", "one_connection@")
+    with psycopg.connect(limited), pytest.raises(psycopg.OperationalError, match="too many connections"):
+        psycopg.connect(limited)  # the limit holds: a second connection is refused while one is open
+    planned = pgdiff.plan([files], limited, dev_url=pg.url(), config=False)
+    unlimited = pgdiff.plan([files], pg.url(target_db), dev_url=pg.url(), config=False)
+    assert [s.sql for s in planned.plan.statements] == [s.sql for s in unlimited.plan.statements]
+    assert planned.fingerprints.catalog == unlimited.fingerprints.catalog
+    assert {d.object for d in pgdiff.drift([files], limited, dev_url=pg.url(), config=False)} == {
+        "public.users.email",
+        "public.users_email",
+    }
