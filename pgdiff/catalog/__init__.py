@@ -316,14 +316,15 @@ PG_TYPE, PG_PROC, PG_CLASS = 1247, 1255, 1259
 PG_ATTRDEF, PG_CONSTRAINT, PG_REWRITE, PG_TRIGGER, PG_POLICY = 2604, 2606, 2618, 2620, 3256
 
 ObjectId = tuple[int, int]  # (catalog, object id)
+ColumnNames = dict[tuple[int, int], tuple[KindKey, bool]]  # (table id, attnum) -> (column, is it generated)
 
 
-def _object_names(rows: dict[str, list[dict[str, Any]]]) -> tuple[dict[ObjectId, KindKey], dict, set[int]]:
+def _object_names(rows: dict[str, list[dict[str, Any]]]) -> tuple[dict[ObjectId, KindKey], ColumnNames, set[int]]:
     """What pg_depend's ends are, named as the model names them: whole objects by (catalog, id), with their
     sub-objects folded in; a table's columns by (table id, attnum), with whether each is generated; the ids
     of tables (the only relations whose sub-objects, columns, the model manages apart)."""
     whole: dict[ObjectId, KindKey] = {}
-    columns: dict[tuple[int, int], tuple[KindKey, bool]] = {}
+    columns: ColumnNames = {}
 
     def name(kind: str, key: tuple[str, ...], *ids: ObjectId) -> None:
         for object_id in ids:
