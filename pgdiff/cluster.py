@@ -21,8 +21,12 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pgdiff.errors import PgdiffError
+
+if TYPE_CHECKING:
+    import psycopg
 
 SERVICE_USER = "pgdiff"
 CLUSTER_DIR_PREFIX = "pgdiff-cluster-"
@@ -36,6 +40,65 @@ FAST_THROWAWAY_SETTINGS = {
     "max_locks_per_transaction": "4096",
     "listen_addresses": "",
 }
+
+# Session settings libpq takes from PGTZ, PGDATESTYLE and PGGEQO and sends in the startup packet, where no
+# connection keyword can override them: a connection to a server pgdiff started sets them back to these.
+STARTUP_PACKET_SETTINGS = {
+    "PGTZ": ("TimeZone", "UTC"),
+    "PGDATESTYLE": ("DateStyle", "ISO, MDY"),
+    "PGGEQO": ("geqo", "on"),
+}
+# The server settings that match them, so a session that never saw those variables is the same.
+FAST_THROWAWAY_SETTINGS.update({"timezone": "UTC", "datestyle": "iso,mdy"})
+
+
+def server_environment() -> dict[str, str]:
+    """The environment for the server programs pgdiff runs (initdb, pg_ctl, postgres, pg_dump, psql) on its
+    own servers: the user's, without a single libpq or server variable (PGPORT, PGDATA, PGOPTIONS, ...)."""
+    return {name: value for name, value in os.environ.items() if not name.startswith("PG")}
+
+
+@functools.cache
+def _libpq_environment_keywords() -> dict[str, str]:
+    """Every connection keyword libpq fills from a PG* variable, with the value that means "not set"."""
+    import psycopg
+
+    neutral: dict[str, str] = {}
+    for option in psycopg.pq.Conninfo.get_defaults():
+        keyword = option.keyword.decode()
+        if option.envvar is None or keyword in ("password", "passfile", "service"):
+            continue
+        neutral[keyword] = option.compiled.decode() if option.compiled is not None else ""
+    return neutral
+
+
+def own_server_params(socket_dir: Path, user: str, dbname: str) -> dict[str, str]:
+    """Connection keywords to a server pgdiff started, each given explicitly, so that none of the user's PG*
+    variables (or a service they name) fills one in: libpq reads the environment only for keywords not given.
+
+    PGSERVICE cannot be neutralised by a keyword (an empty `service` is looked up too); with every keyword that
+    matters given here, a service can only add harmless ones (keepalives), and `replication` is pinned off."""
+    params = dict(_libpq_environment_keywords())
+    params.update(
+        host=str(socket_dir),
+        hostaddr="",
+        port="5432",
+        user=user,
+        dbname=dbname,
+        options="",
+        application_name="pgdiff",
+        client_encoding="UTF8",
+        sslmode="disable",
+        gssencmode="disable",
+        connect_timeout="10",
+        replication="0",
+    )
+    # Keywords whose empty value libpq refuses: their documented defaults, where this libpq knows them.
+    refused_empty = {"sslcertmode": "allow", "min_protocol_version": "3.0", "max_protocol_version": "3.0"}
+    for keyword, default in refused_empty.items():
+        if keyword in params:
+            params[keyword] = default
+    return params
 
 
 def embedded_bin_dir() -> Path | None:
@@ -176,13 +239,28 @@ class Cluster:
     def socket_dir(self) -> Path:
         return self.base_dir
 
+    def params(self, dbname: str = "postgres") -> dict[str, str]:
+        """Every connection keyword, explicit: no PG* variable of the user reaches this server."""
+        return own_server_params(self.socket_dir, self.superuser, dbname)
+
     def conninfo(self, dbname: str = "postgres") -> str:
-        return f"host={self.socket_dir} port=5432 user={self.superuser} dbname={dbname}"
+        import psycopg.conninfo
+
+        return psycopg.conninfo.make_conninfo(**self.params(dbname))
 
     def url(self, dbname: str = "postgres") -> str:
-        from urllib.parse import quote
+        from urllib.parse import quote, urlencode
 
-        return f"postgresql://{self.superuser}@/{quote(dbname)}?host={quote(str(self.socket_dir))}&port=5432"
+        query = {key: value for key, value in self.params(dbname).items() if key not in ("user", "dbname")}
+        return f"postgresql://{quote(self.superuser)}@/{quote(dbname)}?{urlencode(query, quote_via=quote)}"
+
+    def connect(self, dbname: str = "postgres", *, autocommit: bool = True) -> psycopg.Connection:
+        """A connection to this server free of the user's libpq environment (see `reset_startup_settings`)."""
+        import psycopg
+
+        conn = psycopg.connect(self.conninfo(dbname), autocommit=autocommit)
+        reset_startup_settings(conn)
+        return conn
 
     def tool(self, name: str) -> Path:
         """A program of this server's installation; for a client tool it lacks, one that can talk to it.
@@ -207,9 +285,19 @@ class Cluster:
             subprocess.run(
                 _as_server_user([str(self.tool("pg_ctl")), "stop", "-D", str(self.data_dir), "-m", "immediate", "-s"]),
                 capture_output=True,
+                env=server_environment(),
             )
             self._started = False
         shutil.rmtree(self.base_dir, ignore_errors=True)
+
+
+def reset_startup_settings(conn: psycopg.Connection) -> None:
+    """Undo, on a connection to a server pgdiff started, the settings libpq sent from PGTZ/PGDATESTYLE/PGGEQO."""
+    for variable, (setting, value) in STARTUP_PACKET_SETTINGS.items():
+        if variable in os.environ:
+            conn.execute("SELECT pg_catalog.set_config(%s, %s, false)", [setting, value])
+    if not conn.autocommit:
+        conn.commit()
 
 
 def start_cluster(bin_dir: Path, *, parent_dir: Path | None = None) -> Cluster:
@@ -300,7 +388,7 @@ def _has_c_utf8() -> bool:
 
 
 def _run_server_tool(argv: list[str], what: str, log_file: Path | None = None) -> None:
-    result = subprocess.run(_as_server_user(argv), capture_output=True, text=True)
+    result = subprocess.run(_as_server_user(argv), capture_output=True, text=True, env=server_environment())
     if result.returncode != 0:
         detail = (result.stderr or result.stdout).strip()
         if log_file and log_file.exists():

@@ -34,6 +34,22 @@ def describe(url: str) -> str:
     return redact(url) if url else "the database from libpq's environment (PGHOST, PGDATABASE, ...)"
 
 
+def same_params(conn: psycopg.Connection, **overrides: str) -> dict[str, str]:
+    """The keywords `conn` was opened with, every one libpq settled (from the URL, a service, PG* variables
+    or its defaults) and its password: another connection opened with them reaches the same server as the
+    same user, whatever the environment says by then. (`info.dsn` leaves out values equal to libpq's
+    compiled defaults, and libpq would fill those from PG* variables again.)"""
+    params = {
+        option.keyword.decode(): option.val.decode()
+        for option in conn.pgconn.info
+        if option.val is not None and option.keyword != b"password"
+    }
+    if conn.info.password:
+        params["password"] = conn.info.password
+    params.update(overrides)
+    return params
+
+
 def connect(url: str, *, autocommit: bool = True, application_name: str = "pgdiff") -> psycopg.Connection:
     try:
         return psycopg.connect(url, autocommit=autocommit, application_name=application_name, connect_timeout=10)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from pgdiff.errors import PgdiffError
-from pgdiff.model import Model, Schema
+from pgdiff.model import DefaultPrivileges, Model, Schema
 
 
 @dataclass(frozen=True)
@@ -44,13 +44,24 @@ class ObjectFilter:
         qualified = f"{schema}.{name}"
         return self.keeps_schema(schema) and not any(fnmatch.fnmatchcase(qualified, p) for p in self.exclude)
 
+    def keeps_whole_schema(self, schema: str) -> bool:
+        """Whether `schema` is managed and not excluded as a whole (`audit.*`)."""
+        return self.keeps_schema(schema) and self.keeps_name(schema, "*")
+
     def keeps(self, obj: Any) -> bool:
         if isinstance(obj, Schema):
             # `audit.*` leaves the whole schema alone, the schema itself included.
-            return self.keeps_schema(obj.name) and self.keeps_name(obj.name, "*")
+            return self.keeps_whole_schema(obj.name)
+        if isinstance(obj, DefaultPrivileges):
+            # Their "name" is a kind of object (TABLES), which no pattern means. Database-wide ones (no IN
+            # SCHEMA) shape objects in every schema, unmanaged ones too: managed only when no --schema
+            # narrows what pgdiff manages.
+            return not self.schemas if obj.schema is None else self.keeps_whole_schema(obj.schema)
         table = getattr(obj, "table", None)
-        if table is not None and not self.keeps_name(getattr(obj, "table_schema", "") or obj.schema, table):
-            return False
+        if table is not None:
+            # A table's columns, constraints, indexes, triggers and policies go with their table, and only with
+            # it: `public.events_p*` must not take `events_pkey` away from `public.events`.
+            return self.keeps_name(getattr(obj, "table_schema", "") or obj.schema, table)
         return self.keeps_name(obj.schema, obj.name)
 
 

@@ -21,7 +21,7 @@ import psycopg
 from psycopg import sql
 
 from pgdiff import catalog, cluster
-from pgdiff.connect import connect, redact
+from pgdiff.connect import connect, redact, same_params
 from pgdiff.errors import PgdiffError, SourceError
 from pgdiff.model import Model
 from pgdiff.source.sql import SqlStatement
@@ -61,8 +61,10 @@ class ShadowDatabase(AbstractContextManager["ShadowDatabase"]):
             self._admin.execute(
                 sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(sql.Identifier(self.dbname))
             )
-            self._conn = psycopg.connect(
-                self._admin.info.dsn, dbname=self.dbname, password=self._admin.info.password, autocommit=True
+            self._conn = (
+                self._cluster.connect(self.dbname)
+                if self._cluster is not None
+                else psycopg.connect(**same_params(self._admin, dbname=self.dbname), autocommit=True)
             )
         except BaseException:
             self.close()
@@ -98,7 +100,7 @@ class ShadowDatabase(AbstractContextManager["ShadowDatabase"]):
         if warning:
             self.warn(warning)
         self._cluster = cluster.start_cluster(bin_dir)
-        return psycopg.connect(self._cluster.conninfo(), autocommit=True)
+        return self._cluster.connect()
 
     def _create_roles(self) -> None:
         """Roles are cluster-wide and pgdiff does not manage them: the throwaway server gets the target's

@@ -29,7 +29,7 @@ from psycopg import sql
 from pgdiff import cluster
 from pgdiff.apply import apply_plan
 from pgdiff.catalog import inspect, role_names
-from pgdiff.connect import connect
+from pgdiff.connect import connect, same_params
 from pgdiff.drift import drift_of
 from pgdiff.errors import PgdiffError
 from pgdiff.pipeline import desired_state
@@ -117,7 +117,7 @@ def _database(server_url: str) -> Iterator[str]:
     with connect(server_url) as admin:
         admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(sql.Identifier(name)))
         try:
-            yield psycopg.conninfo.make_conninfo(admin.info.dsn, dbname=name, password=admin.info.password)
+            yield psycopg.conninfo.make_conninfo(**same_params(admin, dbname=name))
         finally:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from pgdiff.cli import app
 from pgdiff.filters import ObjectFilter
-from pgdiff.model import Index, Schema, Table
+from pgdiff.model import DefaultPrivileges, Index, Schema, Table
 from tests.pg import new_database
 
 runner = CliRunner()
@@ -111,9 +111,9 @@ def test_filter_rules_on_model_objects():
     assert only_app.keeps(Schema("app")) and not only_app.keeps(Schema("audit"))
     assert only_app.keeps(Table("app", "workflows", ()))
     assert not only_app.keeps(Table("app", "tmp_rows", ()))
-    # An index goes with its table, whatever its own name.
+    # An index goes with its table, and only with it: its own name is never matched.
     assert not only_app.keeps(Index("app", "rows_idx", "tmp_rows", "btree", False, "(id)"))
-    assert not only_app.keeps(Index("app", "tmp_idx", "workflows", "btree", False, "(id)"))
+    assert only_app.keeps(Index("app", "tmp_idx", "workflows", "btree", False, "(id)"))
     assert only_app.keeps(Index("app", "workflows_idx", "workflows", "btree", False, "(id)"))
     everything = ObjectFilter.from_options(None, None)
     assert everything.is_everything and everything.keeps(Table("audit", "x", ()))
@@ -186,3 +186,64 @@ def test_reference_to_an_object_that_exists_nowhere_names_file_and_line(pg, tmp_
     result = run("plan", str(files), "--db", live, "--dev-url", pg.url(), "--schema", "app")
     assert result.exit_code == 1
     assert f'{files}:4: relation "auth.users" does not exist' in result.stderr
+
+
+def test_default_privileges_under_filters():
+    """Database-wide default privileges (no IN SCHEMA) are managed only when no --schema narrows the
+    managed schemas; a schema's own go with their schema; their kind (TABLES) is never matched as a name."""
+    everywhere = DefaultPrivileges(None, None, "r", frozenset({("PUBLIC", "SELECT", False)}))
+    in_app = DefaultPrivileges(None, "app", "r", frozenset({("PUBLIC", "SELECT", False)}))
+    in_audit = DefaultPrivileges("owner", "audit", "r", frozenset({("PUBLIC", "SELECT", False)}))
+    only_app = ObjectFilter.from_options(["app"], None)
+    assert not only_app.keeps(everywhere) and only_app.keeps(in_app) and not only_app.keeps(in_audit)
+    excluding = ObjectFilter.from_options(None, ["app.T*", "audit.*"])
+    assert excluding.keeps(everywhere) and excluding.keeps(in_app) and not excluding.keeps(in_audit)
+
+
+DEFAULTS = """
+CREATE SCHEMA app;
+CREATE TABLE app.workflows (id bigint PRIMARY KEY);
+ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO PUBLIC;
+ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT INSERT ON TABLES TO PUBLIC;
+"""
+
+
+@pytest.mark.parametrize("command", ["dump", "plan", "drift", "apply"])
+def test_schema_filter_with_database_wide_default_privileges(pg, tmp_path, command):
+    """The issue's crash: `--schema app` on a database with ALTER DEFAULT PRIVILEGES without IN SCHEMA."""
+    live = pg.url(new_database(pg, DEFAULTS))
+    files = tmp_path / "schema.sql"
+    # The files drop app's default privileges and say nothing of the database-wide ones.
+    files.write_text("CREATE SCHEMA app;\nCREATE TABLE app.workflows (id bigint PRIMARY KEY);\n")
+    args = ["--db", live, "--schema", "app"]
+    if command == "dump":
+        result = run("dump", *args)
+        assert result.exit_code == 0, result.output
+        dumped = " ".join(result.stdout.split())
+        assert "IN SCHEMA app GRANT INSERT ON TABLES" in dumped
+        assert "GRANT SELECT ON TABLES" not in dumped
+        return
+    allowed = ["--yes", "--allow-hazards", "breaking-change"]
+    extra = {"plan": ["--format", "sql"], "drift": [], "apply": allowed}[command]
+    result = run(command, str(files), *args, "--dev-url", pg.url(), *extra)
+    assert result.exit_code in (0, 2) and "Traceback" not in result.output, result.output
+    if command == "plan":
+        planned = " ".join(result.stdout.split())
+        assert "IN SCHEMA app REVOKE INSERT ON TABLES" in planned
+        assert "SELECT ON TABLES" not in planned
+    if command == "apply":
+        with psycopg.connect(live) as conn:
+            rows = conn.execute("SELECT defaclnamespace::regnamespace::text FROM pg_default_acl").fetchall()
+        assert rows == [("-",)]  # the database-wide entry is left as it was, app's is gone
+
+
+def test_exclusion_glob_for_children_keeps_the_parents_key(pg, tmp_path):
+    """`public.events_p*` (the obvious glob for partman's children) must not take events_pkey away."""
+    live = pg.url(new_database(pg, ""))
+    files = tmp_path / "schema.sql"
+    files.write_text(
+        "CREATE TABLE events (id bigint, at date, CONSTRAINT events_pkey PRIMARY KEY (id, at))"
+        " PARTITION BY RANGE (at);\nCREATE INDEX events_path ON events (id);\n"
+    )
+    sql = plan_sql(pg, files, live, "--exclude", "public.events_p*")
+    assert "events_pkey" in sql and "events_path" in sql

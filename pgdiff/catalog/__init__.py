@@ -24,6 +24,7 @@ from psycopg import sql
 from psycopg.rows import dict_row, tuple_row
 
 from pgdiff import quoting
+from pgdiff.connect import same_params
 from pgdiff.gc_pause import gc_paused
 from pgdiff.model import (
     IDENTITY_OPTIONS,
@@ -193,13 +194,9 @@ def _helper_connection(
 
 
 def _same_database(conn: psycopg.Connection) -> Callable[[], psycopg.Connection]:
-    """Opens a connection with `conn`'s parameters (libpq gives them all but the password, asked apart)."""
-    params: dict[str, Any] = dict(conn.info.get_parameters())
-    password = conn.info.password
-    if password:
-        params["password"] = password
+    """Opens a connection with every parameter `conn` was opened with (password included, never printed)."""
+    params = same_params(conn, application_name="pgdiff inspection helper")
     params.setdefault("connect_timeout", "10")
-    params["application_name"] = "pgdiff inspection helper"
     return lambda: psycopg.connect(**params)
 
 
@@ -245,13 +242,17 @@ def _run_queries(
 
 
 # Set for the inspection's transaction only. An empty search_path makes the server schema-qualify every
-# name it prints. The catalog queries read every row of large catalogs in one pass: JIT compiling them
+# name it prints; a fixed TimeZone, DateStyle and IntervalStyle make constants print the same whatever the
+# server's configuration or the client's PGTZ/PGDATESTYLE/PGOPTIONS (a timestamptz default prints in the
+# session's time zone). The catalog queries read every row of large catalogs in one pass: JIT compiling them
 # (their cost estimates pass jit_above_cost on big schemas) costs more than it saves, their sorts and hashes
 # spill to disk at the default work_mem, and parallel workers only compete with the server's real work.
 SESSION_SETTINGS = (
     "SELECT pg_catalog.set_config('search_path', '', true), pg_catalog.set_config('jit', 'off', true),"
     " pg_catalog.set_config('work_mem', '256MB', true),"
-    " pg_catalog.set_config('max_parallel_workers_per_gather', '0', true)"
+    " pg_catalog.set_config('max_parallel_workers_per_gather', '0', true),"
+    " pg_catalog.set_config('TimeZone', 'UTC', true), pg_catalog.set_config('DateStyle', 'ISO, MDY', true),"
+    " pg_catalog.set_config('IntervalStyle', 'postgres', true), pg_catalog.set_config('extra_float_digits', '1', true)"
 )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import psycopg
 
+from pgdiff.catalog import SESSION_SETTINGS
 from pgdiff.diff import Change
 from pgdiff.model import Column, Constraint, Index, Policy, View
 from pgdiff.quoting import ident, qualified
@@ -48,7 +49,7 @@ def drop_equivalent(changes: list[Change], scratch: psycopg.Connection) -> list[
     scratch.autocommit = False
     try:
         with scratch.cursor() as cur:
-            cur.execute("SELECT pg_catalog.set_config('search_path', '', true)")
+            cur.execute(SESSION_SETTINGS)  # texts print as an inspection prints them
             for change in suspects:
                 if _reads_back_equal(cur, change):
                     equivalent.add(id(change))
