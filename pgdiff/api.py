@@ -37,12 +37,14 @@ from pgdiff.pipeline import DesiredState, check_plan_file, desired_state, model_
 from pgdiff.plan import Plan
 from pgdiff.plan.timeouts import DEFAULT_LOCK_TIMEOUT_MS, TimeoutPolicy, parse_duration_ms
 from pgdiff.planfile import PlanFile, PlanOptions, apply_options, read_plan_file, refuse_changed_sources
+from pgdiff.prove import Proof, prove_plan
 from pgdiff.source import Sources, resolve_sources
 
 DEFAULT_SOURCES = ("schema/",)
 DEFAULT_WAIT = "0"
 
 Warn = Callable[[str], None]
+ProofReport = Callable[[Proof], None]
 ConfigChoice = Path | str | Literal[False] | None
 CacheChoice = Path | str | Literal[False] | None
 
@@ -153,15 +155,30 @@ def _desired(
     )
 
 
-def plan_job(job: Job, *, warn: Warn | None = None, fingerprints: bool = True) -> PlanFile:
-    """The plan file for `job`; `fingerprints` False skips the digests a plan only shown does not need."""
+def plan_job(
+    job: Job, *, warn: Warn | None = None, fingerprints: bool = True, proved: ProofReport | None = None
+) -> PlanFile:
+    """The plan file for `job`; `fingerprints` False skips the digests a plan only shown does not need.
+
+    With `job.prove` true (`plan --prove`), the plan is also run on a scratch copy of the target first: a plan
+    that fails there raises PlanDisproved; `proved` hears how it went (else an unproven plan is warned of)."""
     options = PlanOptions.of(job.object_filter, job.policy, manage_owners=job.manage_owners)
     with (
         connect(job.url) as conn,
         model_meanwhile(job.url, conn) as current,
         _desired(job, conn, warn, current=current) as desired,
     ):
-        return plan_file_for(conn, desired, job.sources, options, fingerprints=fingerprints, current=current)
+        result = plan_file_for(conn, desired, job.sources, options, fingerprints=fingerprints, current=current)
+        if job.settings.prove:
+            _report(prove_plan(result.plan, current(), desired), proved, warn or _warn_to_log)
+        return result
+
+
+def _report(proof: Proof, proved: ProofReport | None, warn: Warn) -> None:
+    if proved is not None:
+        proved(proof)
+    elif not proof.proven:
+        warn(f"plan {proof.describe()}")
 
 
 @dataclass(frozen=True)
@@ -189,12 +206,15 @@ def apply_job(
     confirm: Callable[[Plan, str], None] | None = None,
     hooks: ApplyHooks | None = None,
     running: Callable[[], AbstractContextManager[ApplyHooks]] | None = None,
+    proved: ProofReport | None = None,
 ) -> Applied:
     """Under the database's apply lock: plan (or check `plan_file` is still valid for the database and the
-    sources), `show` the plan, refuse unallowed hazards, `confirm`, run it, and check nothing is left to do.
+    sources), `show` the plan, refuse unallowed hazards, prove it on a scratch copy of the target (unless
+    `job.settings.prove` is False; `proved` hears how it went), `confirm`, run it, and check nothing is left to
+    do.
 
-    Raises PgdiffError (ApplyLockBusy, a stale plan file, unallowed hazards), ApplyError (a statement
-    failed: what ran and what did not) or NotConverged (the remaining differences).
+    Raises PgdiffError (ApplyLockBusy, a stale plan file, unallowed hazards, PlanDisproved), ApplyError (a
+    statement failed: what ran and what did not) or NotConverged (the remaining differences).
     """
     warn = warn or _warn_to_log
     object_filter, manage_owners = job.object_filter, job.manage_owners
@@ -215,10 +235,11 @@ def apply_job(
         apply_lock(conn, job.wait_ms),
         _desired(job, conn, warn, object_filter=object_filter, manage_owners=manage_owners) as desired,
     ):
+        current = inspect(conn)
         if plan_file is None:
-            plan_to_run = desired.plan_from(inspect(conn), job.policy).plan
+            plan_to_run = desired.plan_from(current, job.policy).plan
         else:
-            warning = check_plan_file(plan_file, conn, desired, job.sources)
+            warning = check_plan_file(plan_file, conn, desired, job.sources, current=current)
             if warning is not None:
                 warn(warning)
             plan_to_run = plan_file.plan
@@ -227,6 +248,8 @@ def apply_job(
         if plan_to_run.is_empty:
             return Applied(plan_to_run)
         refuse_unallowed_hazards(plan_to_run, set(job.allowed_hazards))
+        if job.settings.prove is not False:
+            _report(prove_plan(plan_to_run, current, desired), proved, warn)
         if confirm is not None:
             confirm(plan_to_run, describe(job.url))
         with running() if running is not None else nullcontext(hooks) as run_hooks:
@@ -265,15 +288,17 @@ def plan(
     config: ConfigChoice = None,
     cache: CacheChoice = None,
     warn: Warn | None = None,
+    prove: bool = False,
 ) -> PlanFile:
     """The migration from the database at `db` to the desired state in `sources`.
 
     Arguments left out come from pgdiff.yaml (`config`, `env`) and then the defaults, as on the command
     line. Returns the plan file: `.plan` (`.statements`, `.hazards`, `.is_empty`), the target and the
     fingerprints; `pgdiff.planfile.write_plan_file(result, path)` writes what `apply(plan_file=...)` runs.
-    Raises `pgdiff.PgdiffError` with a one-line message on bad input or an unreachable database.
+    Raises `pgdiff.PgdiffError` with a one-line message on bad input or an unreachable database. `prove`
+    runs the plan on a scratch copy of the target first (`pgdiff.prove.PlanDisproved` when it fails there).
     """
-    given = _given(sources, schemas, exclude, manage_owners, lock_timeout, statement_timeout)
+    given = replace(_given(sources, schemas, exclude, manage_owners, lock_timeout, statement_timeout), prove=prove)
     return plan_job(settle(given, db=db, dev_url=dev_url, config=config, env=env, cache=cache), warn=warn)
 
 
@@ -314,6 +339,7 @@ def apply(
     cache: CacheChoice = None,
     warn: Warn | None = None,
     hooks: ApplyHooks | None = None,
+    prove: bool | None = None,
 ) -> Applied:
     """Bring the database at `db` to the desired state in `sources`, as `pgdiff apply --yes` does.
 
@@ -321,12 +347,15 @@ def apply(
     database or the sources changed since it was made. Hazards must be allowed (`allow_hazards`, codes or
     "all"; pgdiff.yaml's count too). `hooks` receive each statement (progress). Raises `pgdiff.PgdiffError`
     subclasses: `ApplyLockBusy`, `ApplyError` (with `.failure`: what ran and what did not) and
-    `NotConverged` (with `.remaining`), each with a one-line message.
+    `NotConverged` (with `.remaining`), each with a one-line message. The plan is first proven on a scratch
+    copy of the target (`PlanDisproved` when it fails there) unless `prove` is False (or pgdiff.yaml says
+    `prove: false`).
     """
     given = replace(
         _given(sources, schemas, exclude, manage_owners, lock_timeout, statement_timeout),
         lock_retries=lock_retries,
         wait=wait,
+        prove=prove,
         allow_hazards=tuple(allow_hazards) if allow_hazards else None,
     )
     job = settle(given, db=db, dev_url=dev_url, config=config, env=env, cache=cache)

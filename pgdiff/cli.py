@@ -35,6 +35,7 @@ from pgdiff.planfile import (
     read_plan_file,
     write_plan_file,
 )
+from pgdiff.prove import Proof
 from pgdiff.render import FORMATS, render_json, render_markdown, render_sql, render_text
 from pgdiff.render.drift import DRIFT_FORMATS, render_drift_json, render_drift_markdown, render_drift_text
 from pgdiff.render.progress import ApplyProgress, render_apply_failure
@@ -123,6 +124,24 @@ ConfigOption = Annotated[
     ),
 ]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")]
+ProvePlanOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--prove/--no-prove",
+        help="Also run the plan on a scratch copy of the target (on the shadow's server) and require the desired "
+        "state; the time it took is printed. Default: no (pgdiff.yaml `prove:`).",
+        show_default=False,
+    ),
+]
+ProveApplyOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--prove/--no-prove",
+        help="Before touching the target, run the plan on a scratch copy of it and refuse it unless the copy ends "
+        "in the desired state. Default: prove (pgdiff.yaml `prove:`).",
+        show_default=False,
+    ),
+]
 CacheDirOption = Annotated[
     Path | None,
     typer.Option(
@@ -223,6 +242,7 @@ def plan(
     config: ConfigOption = None,
     cache_dir: CacheDirOption = None,
     no_cache: NoCacheOption = False,
+    prove: ProvePlanOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Show the migration that would bring the database to the desired state."""
@@ -238,9 +258,11 @@ def plan(
             manage_owners=manage_owners,
             lock_timeout=lock_timeout,
             statement_timeout=statement_timeout,
+            prove=prove,
         )
         job = settle(given, db=db, dev_url=dev_url, config=_config(config), env=env, cache=_cache(cache_dir, no_cache))
-        result = plan_job(job, warn=_warn, fingerprints=output is not None or output_format == "json")
+        fingerprints = output is not None or output_format == "json"
+        result = plan_job(job, warn=_warn, fingerprints=fingerprints, proved=_print_proof)
         _render(result, output_format)
         if output is not None:
             write_plan_file(result, output)
@@ -296,9 +318,11 @@ def apply(
     config: ConfigOption = None,
     cache_dir: CacheDirOption = None,
     no_cache: NoCacheOption = False,
+    prove: ProveApplyOption = None,
     debug: DebugOption = False,
 ) -> None:
-    """Plan (or read --plan), then run the plan against the database, then check nothing is left to do."""
+    """Plan (or read --plan), prove it on a scratch copy, run it against the database, then check nothing is
+    left to do."""
     _set_debug(debug)
 
     def body() -> int:
@@ -322,6 +346,7 @@ def apply(
             lock_retries=lock_retries,
             wait=wait,
             allow_hazards=_tuple(allow_hazards),
+            prove=prove,
         )
         job = settle(given, db=db, dev_url=dev_url, config=_config(config), env=env, cache=_cache(cache_dir, no_cache))
         try:
@@ -332,6 +357,7 @@ def apply(
                 show=show,
                 confirm=lambda _plan, target: _confirm(yes, target),
                 running=_progress,
+                proved=_print_proof,
             )
         except ApplyError as error:
             render_apply_failure(error.failure, err)
@@ -451,6 +477,14 @@ def fmt(
         return EXIT_ERROR if check and changed else EXIT_OK
 
     _run(body)
+
+
+def _print_proof(proof: Proof) -> None:
+    """On standard error, so that --format sql/json/markdown output stays as it is."""
+    if proof.proven:
+        err.print(f"[green]Plan {proof.describe()}.[/]")
+    else:
+        err.print(f"[bold yellow]warning:[/] plan {proof.describe()}")
 
 
 def _tuple(values: list[str] | None) -> tuple[str, ...] | None:

@@ -43,6 +43,7 @@ class Settings:
     lock_retries: int | None = None
     wait: str | None = None
     allow_hazards: tuple[str, ...] | None = None
+    prove: bool | None = None  # None: apply proves, plan does not
 
     def over(self, base: Settings) -> Settings:
         """These settings where set, `base`'s elsewhere."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, replace
 
 import psycopg
@@ -95,6 +95,7 @@ class DesiredState:
         self._warn = warn
         self._stack = ExitStack()
         self._scratch: psycopg.Connection | None = None
+        self._server: ShadowDatabase | None = None  # the shadow this state opened, whose server proofs reuse
         self.model: Model
         self.renames = list(sources.renames)
 
@@ -125,6 +126,7 @@ class DesiredState:
                     self._warn(warning)
             return cached
         shadow = self._stack.enter_context(self._shadow())
+        self._server = shadow
         self._copy_unmanaged_references(shadow.connection)
         shadow.load(self._sources.statements)
         pinned = pinned_extension_versions(self._sources.statements)
@@ -171,9 +173,17 @@ class DesiredState:
     def scratch(self) -> psycopg.Connection:
         if self._scratch is None:
             copy = self._stack.enter_context(self._shadow())
+            self._server = self._server or copy
             materialize(copy.connection, self.model)
             self._scratch = copy.connection
         return self._scratch
+
+    def empty_database(self) -> AbstractContextManager[psycopg.Connection]:
+        """An empty database on the shadow's server (one is started if this state has none yet: the
+        desired model came from the cache or a source database), dropped when the block ends."""
+        if self._server is None:
+            self._server = self._stack.enter_context(self._shadow())
+        return self._server.sibling()
 
     def managed(self, current: Model) -> Model:
         """The part of `current` (the whole live model) that the plan compares: see `managed_model`."""
@@ -299,11 +309,20 @@ def model_meanwhile(url: str, conn: psycopg.Connection) -> Iterator[Callable[[],
         yield current
 
 
-def check_plan_file(stored: PlanFile, conn: psycopg.Connection, desired: DesiredState, sources: Sources) -> str | None:
+def check_plan_file(
+    stored: PlanFile,
+    conn: psycopg.Connection,
+    desired: DesiredState,
+    sources: Sources,
+    *,
+    current: Model | None = None,
+) -> str | None:
     """Refuse a plan file made from other sources or for a target in another state than the one behind
-    `conn`; the warning to show when that target is another database in the same state."""
+    `conn` (whose model `current` is, when read already); the warning to show when that target is another
+    database in the same state."""
     refuse_changed_sources(stored, sources, desired.model)
-    refuse_changed_catalog(stored, object_digests(desired.managed(catalog.inspect(conn))))
+    live = current if current is not None else catalog.inspect(conn)
+    refuse_changed_catalog(stored, object_digests(desired.managed(live)))
     return target_warning(stored, target_of(conn))
 
 

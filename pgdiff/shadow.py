@@ -14,7 +14,7 @@ import re
 import secrets
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import psycopg
@@ -29,6 +29,9 @@ from pgdiff.source.sql import SqlStatement
 SHADOW_PREFIX = "pgdiff_shadow_"
 STALE_SHADOW_SECONDS = 3600
 Warn = Callable[[str], None]
+
+
+_CREATE_DATABASE = sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'")
 
 
 class ShadowDatabase(AbstractContextManager["ShadowDatabase"]):
@@ -58,9 +61,7 @@ class ShadowDatabase(AbstractContextManager["ShadowDatabase"]):
             self._drop_stale_shadows()
             if self._cluster is not None:
                 self._create_roles()
-            self._admin.execute(
-                sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(sql.Identifier(self.dbname))
-            )
+            self._admin.execute(_CREATE_DATABASE.format(sql.Identifier(self.dbname)))
             self._conn = (
                 self._cluster.connect(self.dbname)
                 if self._cluster is not None
@@ -163,6 +164,27 @@ class ShadowDatabase(AbstractContextManager["ShadowDatabase"]):
 
     def inspect(self) -> Model:
         return catalog.inspect(self.connection)
+
+    @contextmanager
+    def sibling(self) -> Iterator[psycopg.Connection]:
+        """Another empty database on the same server (with the same roles), dropped when the block ends: a
+        scratch copy of the target is built there to prove a plan on, beside the shadow."""
+        assert self._admin is not None, "use ShadowDatabase as a context manager"
+        name = f"{SHADOW_PREFIX}{int(time.time())}_{secrets.token_hex(4)}"
+        self._admin.execute(_CREATE_DATABASE.format(sql.Identifier(name)))
+        try:
+            conn = (
+                self._cluster.connect(name)
+                if self._cluster is not None
+                else psycopg.connect(**same_params(self._admin, dbname=name), autocommit=True)
+            )
+            with conn:
+                yield conn
+        finally:
+            try:
+                self._admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            except psycopg.Error as error:
+                self.warn(f"could not drop scratch database {name}: {error}")
 
 
 _ANALYZE_CATALOGS = "ANALYZE " + ", ".join(
