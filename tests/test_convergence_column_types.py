@@ -10,6 +10,7 @@ import pytest
 
 from pgdiff.errors import SourceError, UnconvertibleTypeError
 from pgdiff.pipeline import plan_models
+from pgdiff.source import resolve_sources
 from pgdiff.source.directives import find_conversions
 from pgdiff.source.sql import split_sql
 from tests.convergence import Case, backward, case_by_id, forward, run_case
@@ -237,3 +238,15 @@ def test_a_new_stored_generation_expression_locks_the_table_it_rewrites(pg):
     result = assert_converges(pg, current, desired)
     codes = {hazard.code for statement in result.plan.statements for hazard in statement.hazards}
     assert {"table-rewrite", "access-exclusive-lock"} <= codes
+
+
+def test_yaml_columns_give_their_conversion_with_using(tmp_path):
+    schema = tmp_path / "schema.yaml"
+    schema.write_text(
+        "tables:\n  - name: events\n    columns:\n      - name: id\n        type: int\n"
+        "      - name: created_at\n        type: timestamptz\n        using: to_timestamp(created_at)\n"
+    )
+    [conversion] = resolve_sources([str(schema)]).conversions
+    assert conversion.key == ("public", "events", "created_at")
+    assert conversion.expression == "to_timestamp(created_at)"
+    assert conversion.where == f"{schema}:8:16"
