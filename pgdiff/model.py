@@ -35,6 +35,8 @@ class Extension:
     # Installed version; on the desired side the version the files pin (CREATE EXTENSION ... VERSION), or
     # None: an unpinned extension matches whatever version the target has (see `diff._diff_extensions`).
     version: str | None = field(default=None, compare=False)
+    # The names of the types it owns (in its schema): a column of one follows the extension to a new schema.
+    types: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def key(self) -> str:
@@ -81,6 +83,14 @@ def identity_defaults(column_type: str, increment: int) -> dict[str, str]:
         "CACHE": "1",
         "CYCLE": "NO",
     }
+
+
+@dataclass(frozen=True)
+class Cast:
+    """One row of pg_cast, by the (source, target) it is keyed on."""
+
+    context: str  # "i" implicit, "a" in assignments too, "e" explicit only
+    method: str  # "f" a function, "i" I/O conversion, "b" binary-coercible (no conversion at all)
 
 
 @dataclass(frozen=True)
@@ -559,6 +569,11 @@ class Model:
     policies: dict[tuple[str, str, str], Policy] = field(default_factory=dict)
     # (dependent, what it depends on), from pg_depend: facts for ordering, never a difference by themselves.
     dependencies: frozenset[tuple[KindKey, KindKey]] = field(default_factory=frozenset, compare=False)
+    # The server's casts by (source, target) as format_type() prints them without modifiers, and the string
+    # types anything converts to by I/O in an assignment: which column type changes need a USING, and
+    # which are binary-coercible. Facts of the server, never a difference.
+    casts: dict[tuple[str, str], Cast] = field(default_factory=dict, compare=False)
+    string_types: frozenset[str] = field(default_factory=frozenset, compare=False)
 
     def holds(self, ref: KindKey) -> bool:
         """Whether the object `ref` names is one this model manages."""

@@ -19,7 +19,7 @@ from pgdiff.catalog.canonical import drop_equivalent, is_suspect
 from pgdiff.connect import connect
 from pgdiff.diff import Change, diff
 from pgdiff.diff.renames import apply_renames
-from pgdiff.errors import PgdiffError
+from pgdiff.errors import PgdiffError, SourceError, UnconvertibleTypeError
 from pgdiff.filters import ObjectFilter, filter_model, unmanaged_in_schema, unmanaged_named
 from pgdiff.model import Model
 from pgdiff.plan import Plan, build_plan
@@ -38,8 +38,9 @@ from pgdiff.planfile import (
 )
 from pgdiff.shadow import ShadowDatabase, Warn, shadow_server_version, throwaway_bin_dir
 from pgdiff.source import Sources, sources_key
-from pgdiff.source.directives import Rename, pinned_extension_versions
+from pgdiff.source.directives import Conversion, Rename, column_location, pinned_extension_versions
 from pgdiff.source.order import names_used_not_defined
+from pgdiff.source.sql import SqlStatement
 
 
 @dataclass(frozen=True)
@@ -210,8 +211,36 @@ class DesiredState:
 
     def plan_from(self, current: Model, policy: TimeoutPolicy | None = None) -> PlanResult:
         renamed, changes = self.changes_from(current)
-        plan = with_timeouts(build_plan(changes, renamed, self.model), policy or TimeoutPolicy())
-        return PlanResult(renamed, self.model, changes, plan)
+        statements = self._sources.statements if self._sources.database_url is None else ()
+        plan = planned(changes, renamed, self.model, self._sources.conversions, statements)
+        return PlanResult(renamed, self.model, changes, with_timeouts(plan, policy or TimeoutPolicy()))
+
+
+def planned(
+    changes: list[Change],
+    current: Model,
+    desired: Model,
+    conversions: Sequence[Conversion],
+    statements: Sequence[SqlStatement],
+) -> Plan:
+    """`build_plan` with the files' column conversions; a type change without one that PostgreSQL cannot make
+    by itself is refused naming where the files define the column."""
+    refuse_unknown_conversions(desired, conversions)
+    try:
+        return build_plan(changes, current, desired, {c.key: c.expression for c in conversions})
+    except UnconvertibleTypeError as error:
+        raise error.located(column_location(tuple(statements), error.column)) from None
+
+
+def refuse_unknown_conversions(desired: Model, conversions: Sequence[Conversion]) -> None:
+    """A `using` for a column the desired table does not have is a mistake in the files (a misspelt name)."""
+    for conversion in conversions:
+        table = desired.tables.get(conversion.key[:2])
+        if table is None or table.parent is not None or table.inherits:
+            continue  # outside the filter, or columns that are a parent's
+        if table.column(conversion.key[2]) is None:
+            name = ".".join(conversion.key)
+            raise SourceError(f"{conversion.where}: 'using' for column {name}, which the table does not have")
 
 
 def managed_model(current: Model, desired: Model, object_filter: ObjectFilter, *, manage_owners: bool) -> Model:
@@ -341,11 +370,14 @@ def plan_models(
     scratch: psycopg.Connection | None = None,
     policy: TimeoutPolicy | None = None,
     renames: Sequence[Rename] = (),
+    conversions: Sequence[Conversion] = (),
+    statements: Sequence[SqlStatement] = (),
 ) -> PlanResult:
-    """Plan from two models; `scratch` holds the desired schema and settles expressions that print differently."""
+    """Plan from two models; `scratch` holds the desired schema and settles expressions that print differently;
+    `conversions` are the files' USING expressions, `statements` the files (to name where a column is)."""
     current, desired = without_owners(current), without_owners(desired)
     renamed, changes = compare(current, desired, renames, scratch)
-    plan = with_timeouts(build_plan(changes, renamed, desired), policy or TimeoutPolicy())
+    plan = with_timeouts(planned(changes, renamed, desired, conversions, statements), policy or TimeoutPolicy())
     return PlanResult(renamed, desired, changes, plan)
 
 

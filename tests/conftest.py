@@ -16,6 +16,9 @@ import pytest
 from pgdiff.cluster import Cluster, start_cluster
 from tests.pg import server_bin_dir, server_major
 
+# Hazard invariants checked on every plan the suite makes.
+pytest_plugins = ["tests.plan_invariants"]
+
 
 @pytest.fixture(scope="session", autouse=True)
 def plan_cache_dir() -> Iterator[str]:

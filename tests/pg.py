@@ -28,8 +28,9 @@ from pgdiff.diff import diff
 from pgdiff.model import Model
 from pgdiff.pipeline import PlanResult, plan_models
 from pgdiff.plan import Plan
-from pgdiff.source.directives import find_renames
+from pgdiff.source.directives import find_conversions, find_renames
 from pgdiff.source.sql import split_sql
+from tests.plan_invariants import assert_rewrites_reported, file_nodes
 
 _counter = itertools.count()
 
@@ -151,16 +152,20 @@ def assert_converges(
     cluster: Cluster, current_sql: str, desired_sql: str, *, ignore_column_order: bool = False
 ) -> Convergence:
     """Plan current -> desired (with the desired SQL's rename directives), apply, compare, re-plan."""
-    renames = find_renames(split_sql(desired_sql, Path("desired.sql"))) if "pgdiff:" in desired_sql else []
+    statements = split_sql(desired_sql, Path("desired.sql")) if "pgdiff:" in desired_sql else []
+    directives = {"renames": find_renames(statements), "conversions": find_conversions(statements)}
     current_db = new_database(cluster, current_sql, "cur")
     desired_db = new_database(cluster, desired_sql, "des")
     desired = inspect_db(cluster, desired_db)
+    nodes_before = file_nodes(cluster, current_db)
     with psycopg.connect(cluster.conninfo(desired_db), autocommit=True) as scratch:
-        result = plan_models(inspect_db(cluster, current_db), desired, scratch=scratch, renames=renames)
+        result = plan_models(inspect_db(cluster, current_db), desired, scratch=scratch, **directives)
         with psycopg.connect(cluster.conninfo(current_db), autocommit=True) as conn:
             apply_plan(conn, result.plan)
+            utc = conn.execute("SELECT extract(timezone FROM now()) = 0").fetchone() == (True,)
+        assert_rewrites_reported(result.plan, nodes_before, file_nodes(cluster, current_db), utc=utc)
         after = inspect_db(cluster, current_db)
-        replan = plan_models(after, desired, scratch=scratch, renames=renames)
+        replan = plan_models(after, desired, scratch=scratch, **directives)
     assert replan.plan.is_empty, f"second plan is not empty: {[s.sql for s in replan.plan.statements]}"
     after_dump, desired_dump = schema_dump(cluster, current_db), schema_dump(cluster, desired_db)
     if ignore_column_order:

@@ -28,6 +28,7 @@ from pgdiff.connect import same_params
 from pgdiff.gc_pause import gc_paused
 from pgdiff.model import (
     IDENTITY_OPTIONS,
+    Cast,
     Collation,
     Column,
     Comment,
@@ -80,6 +81,7 @@ QUERY_NAMES = (
     "owners",
     "default_privileges",
     "dependencies",
+    "conversions",
 )
 
 IDENTITY_KINDS = {"a": "always", "d": "by default", "": ""}
@@ -99,7 +101,7 @@ def query_text(name: str) -> str:
 QUERY_ORDER = (
     "dependencies", "columns", "tables", "privileges", "owners", "comments", "sequences", "functions",
     "schemas", "extensions", "enums", "composites", "domains", "ranges", "row_security", "default_privileges",
-    "collations", "statistics", "policies", "triggers", "views", "constraints", "indexes",
+    "conversions", "collations", "statistics", "policies", "triggers", "views", "constraints", "indexes",
 )  # fmt: skip
 
 
@@ -275,7 +277,7 @@ def _build_model(server_version: int, rows: dict[str, list[dict[str, Any]]]) -> 
     model = Model(
         server_version=server_version,
         schemas={row["name"]: Schema(row["name"]) for row in rows["schemas"]},
-        extensions={row["name"]: Extension(row["name"], row["schema"], row["version"]) for row in rows["extensions"]},
+        extensions={row["name"]: _extension(row) for row in rows["extensions"]},
         tables=tables,
         constraints=constraints,
         indexes=indexes,
@@ -288,8 +290,19 @@ def _build_model(server_version: int, rows: dict[str, list[dict[str, Any]]]) -> 
         grants={g.key: g for g in map(_grant, rows["privileges"])},
         owners={o.key: o for o in map(_owner, rows["owners"])},
         default_privileges={d.key: d for d in map(_default_privileges, rows["default_privileges"])},
+        **_conversions(rows["conversions"]),
     )
     return replace(model, dependencies=_dependencies(rows))
+
+
+def _extension(row: dict[str, Any]) -> Extension:
+    return Extension(row["name"], row["schema"], row["version"], types=tuple(row["types"]))
+
+
+def _conversions(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """pg_cast as `Model.casts`, and the string types (the rows without a source) as `Model.string_types`."""
+    casts = {(row["source"], row["target"]): Cast(row["context"], row["method"]) for row in rows if row["source"]}
+    return {"casts": casts, "string_types": frozenset(row["target"] for row in rows if row["source"] is None)}
 
 
 def _table(row: dict[str, Any], columns: tuple[Column, ...]) -> Table:

@@ -8,6 +8,7 @@ Each object kind's planning lives in its own module (`tables`, `constraints`,
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from pgdiff.diff import Change
 from pgdiff.model import (
@@ -21,6 +22,7 @@ from pgdiff.model import (
     QualifiedName,
     RangeType,
 )
+from pgdiff.plan.column_types import TypeFacts
 from pgdiff.plan.dependencies import dependents_of
 from pgdiff.plan.phases import Phase
 from pgdiff.plan.types import Statement
@@ -137,10 +139,19 @@ def replaced_roots(changes: list[Change]) -> set[KindKey]:
 
 
 class PlannerBase:
-    def __init__(self, current: Model, desired: Model, changes: list[Change]) -> None:
+    def __init__(
+        self,
+        current: Model,
+        desired: Model,
+        changes: list[Change],
+        conversions: Mapping[tuple[str, str, str], str] | None = None,
+    ) -> None:
         self.current = current
         self.desired = desired
         self.changes = changes
+        # The files' USING expressions for column type changes, by column (`-- pgdiff: using`).
+        self.conversions: Mapping[tuple[str, str, str], str] = conversions or {}
+        self.type_facts = TypeFacts(current, desired)
         self.new_tables = desired.tables.keys() - current.tables.keys()
         self.dropped_tables = current.tables.keys() - desired.tables.keys()
         self._emitted: list[tuple[Phase, int, Statement]] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from pgdiff.diff import Change
+from pgdiff.errors import UnconvertibleTypeError
 from pgdiff.model import (
     IDENTITY_OPTIONS,
     Column,
@@ -16,7 +17,16 @@ from pgdiff.model import (
 from pgdiff.plan import ddl
 from pgdiff.plan import hazards as hz
 from pgdiff.plan.base import PlannerBase, dotted
-from pgdiff.plan.column_types import classify
+from pgdiff.plan.column_types import (
+    classify,
+    converts_explicitly,
+    converts_in_assignment,
+    converts_through_text,
+    enum_key,
+    is_binary_coercible,
+    is_enum,
+    moved_with_extension,
+)
 from pgdiff.plan.expressions import expression_columns
 from pgdiff.plan.partitions import MEMBERSHIP
 from pgdiff.plan.phases import Phase
@@ -232,6 +242,8 @@ class TablePlanner(PlannerBase):
         def alter(action: str, *hazards: Hazard) -> None:
             self.emit(Phase.ALTER_COLUMN, self._column_statement(change, f"ALTER COLUMN {col} {action}", hazards))
 
+        if old.type != new.type and moved_with_extension(old.type, new.type, self.current, self.desired):
+            old = replace(old, type=new.type)  # ALTER EXTENSION ... SET SCHEMA moves the column's type with it
         type_changes = old.type != new.type or old.collation != new.collation
         if old.identity and not new.identity:
             # Early, so a sequence the plan creates may take the name of the identity's sequence.
@@ -265,20 +277,52 @@ class TablePlanner(PlannerBase):
             self._alter_identity(change, old, new)
 
     def _alter_type(self, change: Change, old: Column, new: Column) -> None:
-        """USING a cast only where the table is rewritten anyway; hazards from what the change costs."""
+        """USING the files' conversion, else a cast only where the table is rewritten anyway; hazards from
+        what the change costs. A change PostgreSQL cannot convert by itself is refused here, before apply."""
         if old.inherited:
             return  # an inherited column changes type with its parent's: ALTER TABLE recurses to the children
         collate = f" COLLATE {new.collation}" if new.collation else ""
-        cost = classify(old.type, new.type)
-        table = dotted(change.key[:2])
-        hazards: tuple[Hazard, ...] = ()
         action = f"ALTER COLUMN {ident(new.name)} TYPE {new.type}{collate}"
-        if old.type != new.type and cost.rewrites:
-            action += f" USING {ident(new.name)}::{new.type}"
-            hazards = hz.table_rewrite(table, f"column {new.name} changes from {old.type} to {new.type}")
-        if old.type != new.type and cost.loses_data:
-            hazards += (hz.data_loss(f"column {change.name}: {cost.reason}"),)
+        hazards: tuple[Hazard, ...] = ()
+        if old.type != new.type:
+            using, hazards = self._type_conversion(change, old, new)
+            action += f" USING {using}" if using else ""
         self.emit(Phase.ALTER_COLUMN, self._column_statement(change, action, hazards))
+
+    def _type_conversion(self, change: Change, old: Column, new: Column) -> tuple[str | None, tuple[Hazard, ...]]:
+        """The USING expression (None: the old values are kept as they are) and the hazards of the change."""
+        table, col = dotted(change.key[:2]), ident(new.name)
+        rewrite = hz.table_rewrite(table, f"column {new.name} changes from {old.type} to {new.type}")
+        given = self.conversions.get(change.key)
+        if given is not None:
+            return given, rewrite
+        facts = self.type_facts
+        if converts_in_assignment(old.type, new.type, facts):
+            if is_binary_coercible(old.type, new.type, facts):
+                return None, ()
+            cost = classify(old.type, new.type)
+            hazards = rewrite if cost.rewrites else ()
+            if cost.loses_data:
+                hazards += (hz.data_loss(f"column {change.name}: {cost.reason}"),)
+            return (f"{col}::{new.type}" if cost.rewrites else None), hazards
+        if converts_through_text(old.type, new.type, facts):
+            array = "[]" if new.type.endswith("[]") else ""
+            return f"{col}::text{array}::{new.type}", rewrite + self._labels_checked(change, old, new)
+        if converts_explicitly(old.type, new.type, facts):
+            return f"{col}::{new.type}", rewrite
+        raise UnconvertibleTypeError(change.key, old.type, new.type)
+
+    def _labels_checked(self, change: Change, old: Column, new: Column) -> tuple[Hazard, ...]:
+        """Converting to an enum fails on a value that is not one of its labels, unless every old one is."""
+        source, _ = self.type_facts.resolve(old.type, old=True)
+        target, _ = self.type_facts.resolve(new.type, old=False)
+        if not is_enum(target):
+            return ()
+        labels = set(self.desired.enums[enum_key(target)].labels)
+        if is_enum(source) and set(self.current.enums[enum_key(source)].labels) <= labels:
+            return ()
+        why = f"that every value of {new.name} is a label of {target.name.removeprefix('enum ')}"
+        return (hz.validates_rows(dotted(change.key[:2]), why),)
 
     def _set_not_null(self, change: Change, column: Column) -> None:
         """SET NOT NULL scans the table under ACCESS EXCLUSIVE, unless a valid constraint already proves it.
@@ -357,8 +401,7 @@ class TablePlanner(PlannerBase):
         if old.generated and old.generated == new.generated and only_expression_changed and can_set_expression:
             hazards: tuple[Hazard, ...] = ()
             if new.generated == "stored":
-                message = f"column {change.name}: new generation expression rewrites the table"
-                hazards = (Hazard("table-rewrite", message),)
+                hazards = hz.table_rewrite(dotted(change.key[:2]), f"column {new.name} has a new generation expression")
             sql = f"ALTER COLUMN {ident(new.name)} SET EXPRESSION AS ({new.default})"
             self.emit(Phase.SET_EXPRESSION, self._column_statement(change, sql, hazards))
             return None

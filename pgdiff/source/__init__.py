@@ -15,7 +15,7 @@ from typing import cast
 from pgdiff.cache import PlanCache, files_digest, key_of
 from pgdiff.errors import SourceError
 from pgdiff.gc_pause import gc_paused
-from pgdiff.source.directives import Rename, find_renames
+from pgdiff.source.directives import Conversion, Rename, find_conversions, find_renames, refuse_duplicate_conversions
 from pgdiff.source.includes import included_files, load_sql_file
 from pgdiff.source.order import order_by_dependencies
 from pgdiff.source.sql import SqlStatement
@@ -33,6 +33,8 @@ class Sources:
     database_url: str | None = None
     # Every rename the files declare: SQL `-- pgdiff: renamed from` directives, then YAML `renamed_from:`.
     renames: tuple[Rename, ...] = ()
+    # The conversions of column type changes: SQL `-- pgdiff: using` directives, then YAML `using:`.
+    conversions: tuple[Conversion, ...] = ()
     # The statements; in the warm-plan cache, still pickled until first read (`statements`): a warm plan
     # whose desired model is cached too never needs them, and unpickling 44,000 of them takes half a second.
     pickled_statements: tuple[SqlStatement, ...] | bytes = ()
@@ -53,8 +55,8 @@ class Sources:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sources):
             return NotImplemented
-        mine = (self.files, self.database_url, self.renames, self.statements)
-        return mine == (other.files, other.database_url, other.renames, other.statements)
+        mine = (self.files, self.database_url, self.renames, self.conversions, self.statements)
+        return mine == (other.files, other.database_url, other.renames, other.conversions, other.statements)
 
     def __hash__(self) -> int:
         return hash((self.files, self.database_url, self.renames))
@@ -95,15 +97,24 @@ def _load(files: list[Path]) -> Sources:
     with gc_paused():
         statements: list[SqlStatement] = []
         renames: list[Rename] = []
+        conversions: list[Conversion] = []
         for file in files:
             if file.suffix in YAML_SUFFIXES:
-                yaml_statements, yaml_renames = load_yaml_file(file)
+                yaml_statements, yaml_renames, yaml_conversions = load_yaml_file(file)
                 statements += yaml_statements
                 renames += yaml_renames
+                conversions += yaml_conversions
             else:
                 statements += load_sql_file(file)
         ordered = tuple(order_by_dependencies(statements))
-    return Sources(files=tuple(files), renames=(*find_renames(ordered), *renames), pickled_statements=ordered)
+        conversions = [*find_conversions(ordered), *conversions]
+        refuse_duplicate_conversions(conversions)
+    return Sources(
+        files=tuple(files),
+        renames=(*find_renames(ordered), *renames),
+        conversions=tuple(conversions),
+        pickled_statements=ordered,
+    )
 
 
 def _sql_files(paths: list[str]) -> list[Path]:

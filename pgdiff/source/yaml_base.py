@@ -16,7 +16,7 @@ from pgdiff.model import Comment, ObjectRef
 from pgdiff.plan.ddl import comment_on
 from pgdiff.plan.privileges import grant_sql, revoke_sql
 from pgdiff.quoting import ident, literal, qualified
-from pgdiff.source.directives import Rename
+from pgdiff.source.directives import Conversion, Rename, check_expression
 from pgdiff.source.sql import SqlStatement
 from pgdiff.source.yaml_schema import where
 
@@ -89,6 +89,7 @@ class ConverterBase:
         self.default_schema = default_schema
         self.statements: list[SqlStatement] = []
         self.renames: list[Rename] = []
+        self.conversions: list[Conversion] = []
 
     def emit(self, sql: str, line: int) -> None:
         self.statements.append(SqlStatement(sql, self.path, line))
@@ -100,6 +101,13 @@ class ConverterBase:
         old = item.get("renamed_from")
         if old:
             self.renames.append(Rename(kind, key, old, where(self.path, item.nodes["renamed_from"])))
+
+    def conversion(self, key: tuple[str, str, str], column: Located) -> None:
+        """A column's `using:`: the USING expression of its type change."""
+        expression = column.get("using")
+        if expression is not None:
+            at = where(self.path, column.nodes["using"])
+            self.conversions.append(Conversion(key, check_expression(str(expression), at), at))
 
     def schema_of(self, item: Located) -> str:
         return str(item.get("schema", self.default_schema))

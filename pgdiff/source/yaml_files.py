@@ -17,7 +17,7 @@ from pglast.stream import RawStream
 from pgdiff.errors import SourceError
 from pgdiff.model import ObjectRef
 from pgdiff.quoting import ident, literal, qualified
-from pgdiff.source.directives import Rename
+from pgdiff.source.directives import Conversion, Rename
 from pgdiff.source.sql import SqlStatement, check_supported
 from pgdiff.source.yaml_base import DEFAULT_SCHEMA, Located, dotted, options_sql
 from pgdiff.source.yaml_schema import validate
@@ -56,15 +56,17 @@ def read_yaml(path: Path) -> tuple[object, yaml.Node | None]:
     return data, node
 
 
-def load_yaml_file(path: Path) -> tuple[list[SqlStatement], list[Rename]]:
+def load_yaml_file(path: Path) -> tuple[list[SqlStatement], list[Rename], list[Conversion]]:
+    """The file's statements, its `renamed_from:` renames and its columns' `using:` conversions."""
     data, node = read_yaml(path)
     if node is None:
-        return [], []
+        return [], [], []
     assert isinstance(data, dict) and isinstance(node, yaml.MappingNode)  # the JSON Schema's top level
-    statements, renames = _Converter(path, Located(data, node)).convert()
+    converter = _Converter(path, Located(data, node))
+    statements, renames = converter.convert()
     for statement in statements:
         _check_statement(statement)
-    return statements, renames
+    return statements, renames, converter.conversions
 
 
 def _check_statement(statement: SqlStatement) -> None:

@@ -106,6 +106,7 @@ class TableConverter(ConverterBase):
 
     def _column(self, table: TableKey, column: Located) -> str:
         self.rename("column", (*table, str(column.get("name"))), column)
+        self.conversion((*table, str(column.get("name"))), column)
         parts = [ident(str(column.get("name"))), str(column.get("type"))]
         if column.get("collation"):
             parts.append(f"COLLATE {dotted(str(column.get('collation')))}")
