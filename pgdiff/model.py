@@ -500,6 +500,9 @@ class Grant(ObjectRef):
     grantee: str  # role name, unquoted; "PUBLIC" for everyone
     privileges: tuple[str, ...]  # sorted, e.g. ("INSERT", "SELECT")
     grantable: tuple[str, ...] = ()  # the privileges held WITH GRANT OPTION
+    # Where the grantee comes in the object's ACL (PostgreSQL keeps grantees in the order they were first
+    # granted, and pg_dump prints them so): what a plan keeps, and the order it grants in.
+    position: int = field(default=0, compare=False)
 
     @property
     def key(self) -> tuple[str, str, str]:

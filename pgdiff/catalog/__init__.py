@@ -697,6 +697,7 @@ def _grant(row: dict[str, Any]) -> Grant:
         grantee=row["grantee"],
         privileges=tuple(row["privileges"]),
         grantable=tuple(row["grantable"] or ()),
+        position=row["position"],
     )
 
 

@@ -2,7 +2,8 @@
 -- was never set reads as PostgreSQL's default for the kind (acldefault: EXECUTE on functions and
 -- USAGE on types for PUBLIC), so an explicit REVOKE shows. The owner's own privileges are left out:
 -- owners differ between environments, and the owner holds every privilege anyway. The public
--- schema's ACL is PostgreSQL's and the database's, not managed.
+-- schema's ACL is PostgreSQL's and the database's, not managed. `position` is where the grantee first appears
+-- in the ACL: PostgreSQL keeps entries in the order grantees were first granted, and pg_dump prints them so.
 WITH members AS (
   SELECT d.classid, d.objid FROM pg_catalog.pg_depend d WHERE d.deptype = 'e'
 ),
@@ -61,9 +62,10 @@ acls AS (
 SELECT a.kind, a.schema, a.table_name, a.name, a.arguments,
        CASE WHEN e.grantee = 0 THEN 'PUBLIC' ELSE r.rolname END AS grantee,
        ARRAY_AGG(e.privilege_type ORDER BY e.privilege_type) AS privileges,
-       ARRAY_AGG(e.privilege_type ORDER BY e.privilege_type) FILTER (WHERE e.is_grantable) AS grantable
+       ARRAY_AGG(e.privilege_type ORDER BY e.privilege_type) FILTER (WHERE e.is_grantable) AS grantable,
+       MIN(e.entry) AS position
 FROM acls a
-CROSS JOIN LATERAL pg_catalog.aclexplode(a.acl) e
+CROSS JOIN LATERAL pg_catalog.aclexplode(a.acl) WITH ORDINALITY e(grantor, grantee, privilege_type, is_grantable, entry)
 LEFT JOIN pg_catalog.pg_roles r ON r.oid = e.grantee
 WHERE e.grantee <> a.owner
 GROUP BY 1, 2, 3, 4, 5, 6

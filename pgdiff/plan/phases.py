@@ -15,9 +15,12 @@ from enum import IntEnum, auto
 
 class Phase(IntEnum):
     # Declaration order is the plan order: insert new phases where they belong.
+    # ALTER DEFAULT PRIVILEGES not limited to a schema: before schemas are created, so that new schemas (and
+    # everything else) get the new default privileges.
+    DEFAULT_PRIVILEGES_EVERYWHERE = auto()
     CREATE_SCHEMA = auto()
     CREATE_EXTENSION = auto()
-    # Before anything is created, so that new objects get the new default privileges.
+    # IN SCHEMA, once the schema exists and before anything is created in it.
     DEFAULT_PRIVILEGES = auto()
     # Renames first: everything after speaks of objects by their new names.
     RENAME = auto()
@@ -104,4 +107,3 @@ class Phase(IntEnum):
     DROP_TYPE = auto()
     DROP_EXTENSION = auto()
     DROP_SCHEMA = auto()
-

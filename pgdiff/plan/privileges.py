@@ -9,6 +9,9 @@ never planned (owners differ between environments). Revoking narrows what runnin
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from itertools import groupby
+
 from pgdiff.diff import Change
 from pgdiff.model import DEFAULT_PRIVILEGE_KINDS, DefaultPrivileges, Grant, Model, ObjectRef
 from pgdiff.plan import ddl
@@ -103,6 +106,65 @@ def _split(entries: Entries, grantee: str) -> tuple[set[str], set[str]]:
     return held, {privilege for who, privilege, option in entries if who == grantee and option}
 
 
+# The privileges a column can hold. REVOKE of one of them ON TABLE revokes it on every column too.
+COLUMN_PRIVILEGES = frozenset({"SELECT", "INSERT", "UPDATE", "REFERENCES"})
+_RELATION_KINDS = ("table", "view", "materialized view")
+_NOWHERE = 1 << 62  # the ACL place of a grantee the files do not have: after every other
+# (schema, table, grantee) -> (privileges revoked on the table, privileges whose grant option was revoked)
+_TableRevokes = dict[tuple[str, str, str], tuple[set[str], set[str]]]
+
+
+@dataclass(frozen=True)
+class _Holding:
+    """One grantee's privileges on one object: what it has when grants are planned (after the plan created
+    or re-created the object, if it did), and what the files want it to have."""
+
+    grant: Grant
+    have: frozenset[str]
+    have_option: frozenset[str]
+    want: frozenset[str]
+    want_option: frozenset[str]
+    new: bool  # the plan creates the object: nothing running had these privileges
+    place: int  # where the files' ACL has the grantee
+    at: int  # where the ACL has it when grants are planned
+
+    def order(self) -> tuple[str, str, int, str]:
+        """Objects in the diff's order, and on each the grantees in the files' ACL order."""
+        return (self.grant.kind, self.grant.object, self.place, self.grant.grantee)
+
+    @property
+    def object_key(self) -> tuple[str, str]:
+        return (self.grant.kind, self.grant.object)
+
+    def record_table_revoke(self, step: str, privileges: list[str], taken: _TableRevokes) -> None:
+        """Note what a revoke on a table or view takes off its columns as well."""
+        if self.grant.kind not in _RELATION_KINDS or not step.startswith("revoke"):
+            return
+        revoked, options = taken.setdefault((self.grant.schema, self.grant.name, self.grant.grantee), (set(), set()))
+        on_columns = COLUMN_PRIVILEGES.intersection(privileges)
+        options |= on_columns  # REVOKE takes the grant option with the privilege
+        if step == "revoke":
+            revoked |= on_columns
+
+    def after_table_revokes(self, taken: _TableRevokes) -> _Holding:
+        """A column's holding once the table-level revokes planned before it have run."""
+        revoked, options = taken.get((self.grant.schema, self.grant.table or "", self.grant.grantee), (set(), set()))
+        return replace(self, have=self.have - revoked, have_option=self.have_option - revoked - options)
+
+
+def _out_of_place(grantees: list[_Holding]) -> set[_Holding]:
+    """The grantees of one object (in the files' ACL order) that must be revoked and granted again for the ACL
+    to end in the files' order. PostgreSQL appends a grantee new to an ACL at its end, and keeps one that is
+    there in its place: the grantees kept are the longest start of the files' order already in that order."""
+    wanted = [holding for holding in grantees if holding.want]
+    last_at = -1
+    for index, holding in enumerate(wanted):
+        if not holding.have or holding.at <= last_at:
+            return {later for later in wanted[index:] if later.have}
+        last_at = holding.at
+    return set()
+
+
 class PrivilegePlanner(PlannerBase):
     """Plans GRANT and REVOKE once everything else is planned, and ALTER DEFAULT PRIVILEGES before anything is
     created (see the module docstring)."""
@@ -113,10 +175,21 @@ class PrivilegePlanner(PlannerBase):
     _grant_drop = _grant_alter = _grant_create
 
     def plan_grants(self) -> None:
+        holdings = self._holdings()
+        on_objects = [holding for holding in holdings if holding.grant.kind != "column"]
+        on_columns = [holding for holding in holdings if holding.grant.kind == "column"]
+        # Objects first: a table-level REVOKE also takes the privilege (or its grant option) off every column
+        # of the table, so column grants are planned from what is left after it, and made after it.
+        taken = self._emit_holdings(on_objects)
+        self._emit_holdings([holding.after_table_revokes(taken) for holding in on_columns])
+
+    def _holdings(self) -> list[_Holding]:
+        """Every grantee's privileges on every object, as the plan finds them and as the files want them."""
         created = self.created()
         # What a new object starts with (PUBLIC's EXECUTE on functions, default privileges...), which the
         # desired grants may take back.
         starting = {ref.key: ref for ref in self._starting_grants(created)}
+        holdings = []
         for key in sorted(self.current.grants.keys() | self.desired.grants.keys() | starting.keys()):
             wanted = self.desired.grants.get(key)
             present = self.current.grants.get(key)
@@ -131,8 +204,45 @@ class PrivilegePlanner(PlannerBase):
                 have_option = set(present.grantable) if present else set()
             want = set(wanted.privileges) if wanted else set()
             want_option = set(wanted.grantable) if wanted else set()
-            for step, privileges in privilege_steps(have, have_option, want, want_option):
-                self._emit_step(ref, step, privileges, narrows=not new)
+            # Grantees the files do not have come last, after the desired ones in the files' ACL order.
+            place = wanted.position if wanted else _NOWHERE
+            # A new object's starting grantees (its default privileges) are taken to be in the files' order.
+            at = place if new else (present.position if present else _NOWHERE)
+            held = (frozenset(have), frozenset(have_option), frozenset(want), frozenset(want_option))
+            holdings.append(_Holding(ref, *held, new=new, place=place, at=at))
+        return holdings
+
+    def _emit_holdings(self, holdings: list[_Holding]) -> _TableRevokes:
+        """Emit each object's steps, grantees in the files' ACL order. Returns what table-level revokes take
+        off columns."""
+        taken: _TableRevokes = {}
+        ordered = sorted(holdings, key=_Holding.order)
+        for _, on_object in groupby(ordered, key=lambda holding: holding.object_key):
+            grantees = list(on_object)
+            out_of_place = _out_of_place(grantees)
+            for holding in grantees:
+                if holding in out_of_place:
+                    self._emit_move(holding, taken)
+                    holding = replace(holding, have=frozenset(), have_option=frozenset())
+                steps = privilege_steps(holding.have, holding.have_option, holding.want, holding.want_option)
+                # Grants before revokes: a grantee that loses every privilege it had keeps its place in the
+                # ACL when its new privileges are granted first.
+                for step, privileges in sorted(steps, key=lambda item: item[0].startswith("revoke")):
+                    self._emit_step(holding.grant, step, privileges, narrows=not holding.new)
+                    holding.record_table_revoke(step, privileges, taken)
+        return taken
+
+    def _emit_move(self, holding: _Holding, taken: _TableRevokes) -> None:
+        """Revoke everything a grantee has, so that granting it again puts it at the end of the ACL. In the
+        same transaction as the grants, so only what the files take away is lost."""
+        privileges = sorted(holding.have)
+        lost = sorted(holding.have - holding.want)
+        message = (
+            f"{_grantee(holding.grant.grantee)} loses {', '.join(lost)} on {holding.grant.kind} {holding.grant.object}"
+        )
+        hazards = (hz.access_narrowed(message),) if lost and not holding.new else ()
+        self._emit(holding.grant, revoke_sql(holding.grant, privileges, holding.grant.grantee), "drop", *hazards)
+        holding.record_table_revoke("revoke", privileges, taken)
 
     def _entries_on_creation(self, ref: ObjectRef) -> Entries:
         return entries_on_creation(self.desired, ref.kind, ref.schema)
@@ -217,4 +327,5 @@ class PrivilegePlanner(PlannerBase):
             sql = f"ALTER DEFAULT PRIVILEGES{scope} GRANT {listed} ON {kind} TO {_grantee(grantee)}{option}"
         name = f"{kind.lower()}{scope.lower()} to {_grantee(grantee)}"
         action = "drop" if step.startswith("revoke") else "create"
-        self.emit(Phase.DEFAULT_PRIVILEGES, Statement(sql, "default privileges", action, name, hazards=hazards))
+        phase = Phase.DEFAULT_PRIVILEGES if defaults.schema else Phase.DEFAULT_PRIVILEGES_EVERYWHERE
+        self.emit(phase, Statement(sql, "default privileges", action, name, hazards=hazards))
