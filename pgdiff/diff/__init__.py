@@ -13,6 +13,7 @@ from dataclasses import fields
 from typing import Any
 
 from pgdiff.diff.changes import Change
+from pgdiff.diff.members import detached_constraints, detached_indexes, leaving_tables
 from pgdiff.model import Column, Extension, Model, Table
 
 
@@ -22,8 +23,14 @@ def diff(current: Model, desired: Model) -> list[Change]:
     changes += _diff_simple("schema", current.schemas, desired.schemas)
     changes += _diff_extensions(current.extensions, desired.extensions)
     changes += _diff_tables(current.tables, desired.tables)
-    changes += _diff_simple("constraint", current.constraints, desired.constraints)
-    changes += _diff_simple("index", current.indexes, desired.indexes)
+    # A table leaving its parent keeps the copies of its parent's keys, indexes and checks as its own.
+    leaving = leaving_tables(current, desired)
+    current_constraints, current_indexes = current.constraints, current.indexes
+    if leaving:
+        current_constraints = detached_constraints(current, leaving) | current_constraints
+        current_indexes = detached_indexes(current, leaving) | current_indexes
+    changes += _diff_simple("constraint", current_constraints, desired.constraints)
+    changes += _diff_simple("index", current_indexes, desired.indexes)
     changes += _diff_simple("sequence", current.sequences, desired.sequences)
     changes += _diff_simple("enum", current.enums, desired.enums)
     changes += _diff_simple("composite", current.composites, desired.composites)
@@ -100,6 +107,7 @@ TABLE_ATTRIBUTES = (
     "parent",
     "bound",
     "detach_pending",
+    "own_not_nulls",
     "inherits",
     "options",
     "replica_identity",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from pgdiff.diff import Change
+from pgdiff.diff.members import detached_constraints, detached_indexes, leaving_tables
 from pgdiff.model import (
     Column,
     CompositeType,
@@ -22,6 +23,7 @@ from pgdiff.model import (
     RangeType,
 )
 from pgdiff.plan.dependencies import dependents_of
+from pgdiff.plan.members import index_adoptions, key_adoptions
 from pgdiff.plan.phases import Phase
 from pgdiff.plan.types import Statement
 
@@ -159,6 +161,26 @@ class PlannerBase:
         self._type_drops: list[tuple[str, EnumType | CompositeType | Domain | RangeType]] = []
         self._types_set_aside: list[tuple[str, EnumType | CompositeType | Domain | RangeType]] = []
         self._find_what_stands_on_replaced_objects()
+        self._find_partition_members()
+
+    def _find_partition_members(self) -> None:
+        """Indexes and keys of partitions that become their parent's copies (kept, renamed, attached), and
+        those a table leaving its parent keeps after DETACH (dropped after it, when the files lack them)."""
+        new_tables = set(self.new_tables)
+        self._adopted_indexes = index_adoptions(self.current, self.desired, new_tables)
+        self._adopted_keys = key_adoptions(self.current, self.desired, new_tables)
+        # (schema, table, desired copy name) -> the current name of the index or key that becomes it.
+        self._adopted_as: dict[tuple[str, str, str], str] = {}
+        for key, name in self._adopted_indexes.items():
+            self._adopted_as[(key[0], self.current.indexes[key].table, name)] = key[1]
+        for (schema, table, current_name), name in self._adopted_keys.items():
+            self._adopted_as[(schema, table, name)] = current_name
+        leaving = leaving_tables(self.current, self.desired)
+        self._kept_after_detach: set[tuple[str, ...]] = set()
+        if leaving:
+            self._kept_after_detach = set(detached_indexes(self.current, leaving)) | set(
+                detached_constraints(self.current, leaving)
+            )
 
     def _find_what_stands_on_replaced_objects(self) -> None:
         """What stands, in the current database, on a function or type this plan drops or makes again: it is

@@ -44,6 +44,9 @@ class Phase(IntEnum):
     # A partition leaves its parent (CONCURRENTLY where it can) before it is dropped; NO INHERIT before the
     # parent's columns go, so the child keeps them.
     DETACH_PARTITION = auto()
+    # What a table that left its parent keeps of the parent's (index and key copies, checks) and the files
+    # do not give it: only there once it is detached.
+    DROP_DETACHED_COPY = auto()
     DROP_TABLE = auto()
     # A generated column holds a dependency on the columns it reads: it stops being generated, or is dropped,
     # before they are dropped or change type.
