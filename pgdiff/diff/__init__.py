@@ -9,7 +9,7 @@ planner's decision.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import fields
+from dataclasses import fields, replace
 from typing import Any
 
 from pgdiff.diff.changes import Change
@@ -139,6 +139,10 @@ def _columns_of_parents_left(current: Mapping[Any, Table], old: Table, new: Tabl
     for key in parents_of(old):
         if key not in parents_of(new) and key in current:
             found |= inherited_columns(current, current[key]) | {c.name: c for c in current[key].columns}
+    # A partition's own NOT NULLs stay as it has them.
+    for name, not_null_name in old.own_not_nulls:
+        if name in found:
+            found[name] = replace(found[name], not_null=True, not_null_name=not_null_name)
     return found
 
 

@@ -8,12 +8,14 @@ Each object kind's planning lives in its own module (`tables`, `constraints`,
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from pgdiff.diff import Change
 from pgdiff.diff.members import detached_constraints, detached_indexes, leaving_tables
 from pgdiff.model import (
     Column,
     CompositeType,
+    Constraint,
     Domain,
     EnumType,
     KindKey,
@@ -21,6 +23,7 @@ from pgdiff.model import (
     ObjectRef,
     QualifiedName,
     RangeType,
+    Table,
 )
 from pgdiff.plan.dependencies import dependents_of
 from pgdiff.plan.members import index_adoptions, key_adoptions
@@ -241,6 +244,29 @@ class PlannerBase:
             if self.desired.holds(dependent):
                 found.setdefault(table, set()).add(name)
         return found
+
+    def _ancestor_checks(self, table: Table) -> list[Constraint]:
+        """The CHECK constraints `table` inherits from its desired parents, at every level (not NO INHERIT)."""
+        ancestors, parent = set(), table.parent
+        while parent is not None and parent not in ancestors and parent in self.desired.tables:
+            ancestors.add(parent)
+            parent = self.desired.tables[parent].parent
+        return [
+            c
+            for c in self.desired.constraints.values()
+            if c.kind == "c" and c.table_key in ancestors and not c.definition.endswith(" NO INHERIT")
+        ]
+
+    def joins_with_check(self, constraint: Constraint) -> bool:
+        """Whether `constraint` is a CHECK of a table joining a parent that has it too: ATTACH takes it as the
+        inherited one."""
+        table = self.desired.tables.get(constraint.table_key)
+        current = self.current.tables.get(constraint.table_key)
+        if constraint.kind != "c" or table is None or current is None or table.parent in (None, current.parent):
+            return False
+        return any(
+            replace(c, schema=table.schema, table=table.name) == constraint for c in self._ancestor_checks(table)
+        )
 
     def stands_on_replaced(self, kind: str, key: tuple[str, ...]) -> bool:
         """Whether the object stands on a function or type this plan drops or makes again."""

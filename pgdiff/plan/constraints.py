@@ -170,8 +170,8 @@ class ConstraintPlanner(PlannerBase):
                     self.key_copy(root, copy, Phase.ATTACH_PARTITION, Phase.ATTACH_PARTITION)
 
     def _constraint_drop(self, change: Change) -> None:
-        if change.current.key in self._adopted_keys:
-            return  # kept, as the copy of its parent's key
+        if change.current.key in self._adopted_keys or self.joins_with_check(change.current):
+            return  # kept, as the copy of its parent's key or check
         self._drop_constraint(change.current)
 
     def _drop_constraint(self, constraint: Constraint, *, before_its_key: bool = False) -> None:

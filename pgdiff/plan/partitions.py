@@ -92,6 +92,7 @@ class PartitionPlanner(PlannerBase):
             if top:
                 attaching.append(table)
         for table in attaching:
+            self.not_nulls_of_new_partition(table)
             self.index_partition_before_attach(table)
             self.key_partition_before_attach(table)
         for table in attaching:
@@ -204,6 +205,7 @@ class PartitionPlanner(PlannerBase):
             self._detach(old, old.parent, "alter", (hz.breaking(message),))
         if new.parent is not None:
             self._not_nulls_before_attach(old, new)
+            self._checks_before_attach(new)
             self.index_partition_before_attach(new)
             self.key_partition_before_attach(new)
             self.emit(Phase.ATTACH_PARTITION, self._attach_statement(new, "alter"))
@@ -259,4 +261,31 @@ class PartitionPlanner(PlannerBase):
             )
             statement = self._not_null_statement(new, column, "alter", sql)
             why = f"column {column} of partition {new.name} is checked for NULLs"
-            self.emit(Phase.ALTER_TABLE, replace(statement, hazards=(hz.exclusive_lock(dotted(new.key), why),)))
+            hazards = (hz.exclusive_lock(dotted(new.key), why),)
+            self.emit(Phase.PARTITION_NOT_NULL, replace(statement, hazards=hazards))
+
+    def not_nulls_of_new_partition(self, table: Table) -> None:
+        """A new partition created standalone (LIKE its parent, whose NOT NULL constraints it copies under the
+        parent's names) gets, before it is attached, the NOT NULLs a fresh partition has of its own."""
+        parents = self._parent_not_null_names(table)
+        for column, name in table.own_not_nulls:
+            if column in parents and parents[column] is not None and name is not None:
+                sql = ddl.rename("constraint", (*table.key, name), parents[column] or "")
+                rename = Statement(sql, "constraint", "alter", dotted((*table.key, name)), table=dotted(table.key))
+                self.emit(Phase.ATTACH_PARTITION, rename)
+            elif column not in parents:
+                action = f"ADD CONSTRAINT {ident(name)} NOT NULL {ident(column)}" if name else (
+                    f"ALTER COLUMN {ident(column)} SET NOT NULL"
+                )
+                self.emit(Phase.ATTACH_PARTITION, self._not_null_statement(table, column, "create", action))
+
+    def _checks_before_attach(self, table: Table) -> None:
+        """ATTACH requires the table to have its parent's CHECK constraints, which it then takes as inherited: a
+        table joining a parent keeps those it has (see `_constraint_drop`) and gets the others first."""
+        for check in self._ancestor_checks(table):
+            own = replace(check, schema=table.schema, table=table.name)
+            if self.current.constraints.get(own.key) != own:
+                hazard = hz.validates_rows(dotted(table.key), f"constraint {check.name}")
+                sql = ddl.add_constraint(own)
+                statement = Statement(sql, "constraint", "create", dotted(own.key), table=dotted(table.key))
+                self.emit(Phase.ATTACH_PARTITION, replace(statement, hazards=(hazard,)))

@@ -64,6 +64,9 @@ class Phase(IntEnum):
     REPLACE_TYPE = auto()
     CREATE_FUNCTION = auto()
     CREATE_TABLE = auto()
+    # A partition's own NOT NULL goes on before its parent's column gets one, which then takes it as the
+    # inherited one, keeping its name.
+    PARTITION_NOT_NULL = auto()
     # Before ADD_COLUMN, so that a new generated column reads its columns in their new type.
     ALTER_COLUMN = auto()
     # A sequence whose owning column stays, once the column's default no longer uses it.
