@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.convergence import Case, backward, forward, run_case
+from tests.convergence import Case, backward, case_by_id, forward, run_case
 
 ORDERS = """
 CREATE TABLE orders (
@@ -302,3 +302,44 @@ def test_converges_a_to_b(pg, case):
 @pytest.mark.parametrize("case", backward(CASES))
 def test_converges_b_to_a(pg, case):
     run_case(pg, case, reverse=True)
+
+
+def _sql(case_id: str, pg, *, reverse: bool = False) -> list[str]:
+    result = run_case(pg, case_by_id(CASES, case_id), reverse=reverse)
+    assert result is not None
+    return result.sql
+
+
+def test_key_on_existing_partitioned_table_is_added_over_copies_built_concurrently(pg):
+    sql = _sql("pk-added-over-local-pk-on-some-partitions", pg)
+    assert sql == [
+        "CREATE UNIQUE INDEX CONCURRENTLY orders_2025_pkey ON public.orders_2025 USING btree (id, placed)",
+        "CREATE UNIQUE INDEX CONCURRENTLY orders_other_pkey ON public.orders_other USING btree (id, placed)",
+        "ALTER TABLE public.orders_2025 ADD CONSTRAINT orders_2025_pkey PRIMARY KEY USING INDEX orders_2025_pkey",
+        "ALTER TABLE public.orders_other ADD CONSTRAINT orders_other_pkey PRIMARY KEY USING INDEX orders_other_pkey",
+        "ALTER TABLE public.orders ADD CONSTRAINT orders_pkey PRIMARY KEY (id, placed)",
+    ]
+
+
+def test_partitions_own_key_is_renamed_and_kept_not_dropped(pg):
+    sql = _sql("pk-added-where-files-drop-the-local-pks", pg)
+    assert not any("DROP" in statement for statement in sql)
+    assert "ALTER TABLE public.orders_2024 RENAME CONSTRAINT o24_pk TO orders_2024_pkey" in sql
+    assert sql[-1] == "ALTER TABLE public.orders ADD CONSTRAINT orders_pkey PRIMARY KEY (id, placed)"
+
+
+def test_partitions_own_index_is_attached_not_built_again(pg):
+    kept = _sql("index-added-over-local-indexes", pg)
+    assert not any("o24_region" in s and ("DROP" in s or "CREATE" in s) for s in kept)
+    assert "ALTER INDEX public.orders_region_idx ATTACH PARTITION public.o24_region" in kept
+    renamed = _sql("index-added-where-files-drop-the-local-index", pg)
+    assert not any("DROP" in s for s in renamed)
+    assert "ALTER INDEX public.o24_region RENAME TO orders_2024_region_idx" in renamed
+    assert "ALTER INDEX public.orders_region_idx ATTACH PARTITION public.orders_2024_region_idx" in renamed
+
+
+def test_copies_a_detached_table_keeps_are_dropped_after_the_detach(pg):
+    sql = _sql("partition-becomes-standalone-table", pg)
+    detach = sql.index("ALTER TABLE public.orders DETACH PARTITION public.orders_2025")
+    drops = [i for i, s in enumerate(sql) if "orders_2025_pkey" in s or "orders_2025_region_idx" in s]
+    assert drops and all(i > detach for i in drops)
