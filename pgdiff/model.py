@@ -105,6 +105,9 @@ class Table:
     inherits: tuple[QualifiedName, ...] = ()  # legacy inheritance parents, in INHERITS order
     # A DETACH PARTITION ... CONCURRENTLY was interrupted: the next plan finishes it (FINALIZE).
     detach_pending: bool = False
+    # A partition's NOT NULL columns that are not as its parent has them, by column name: NOT NULL where the
+    # parent's column is not, or (PostgreSQL 18) under another constraint name, as (column, name or None).
+    own_not_nulls: tuple[tuple[str, str | None], ...] = ()
     options: tuple[str, ...] = ()  # storage parameters, "name=value", sorted
     replica_identity: str = "d"  # key of REPLICA_IDENTITIES
     replica_index: str | None = None  # for replica identity "i": the unique index it uses
@@ -143,6 +146,9 @@ class Constraint:
     ref_index: QualifiedName | None = field(default=None, compare=False)
     # For primary key, unique and exclusion constraints: the index that backs it.
     index_name: str | None = field(default=None, compare=False)
+    # For a key of a partitioned table: the keys cloned under it at every level, as (schema, table, constraint,
+    # parent constraint), like `Index.partition_indexes`; each clone's index has the clone's name.
+    partition_keys: tuple[tuple[str, str, str, str], ...] = field(default=(), compare=False)
 
     @property
     def key(self) -> tuple[str, str, str]:

@@ -318,6 +318,7 @@ def _table(row: dict[str, Any], columns: tuple[Column, ...]) -> Table:
         bound=row["bound"],
         inherits=() if is_partition else parents,
         detach_pending=row["detach_pending"],
+        own_not_nulls=tuple((column, name or None) for column, name in row["own_not_nulls"] or ()),
         options=tuple(row["options"]),
         replica_identity=row["replica_identity"],
         replica_index=row["replica_index"] if row["replica_identity"] == "i" else None,
@@ -549,6 +550,7 @@ def _constraint(row: dict[str, Any]) -> Constraint:
         ref_table=(row["ref_schema"], row["ref_table"]) if is_fk else None,
         ref_index=(row["index_schema"], row["index_name"]) if is_fk and row["index_name"] else None,
         index_name=row["index_name"] if not is_fk else None,
+        partition_keys=tuple((s, t, k, p) for s, t, k, p in row["partition_keys"] or ()),
     )
 
 

@@ -20,6 +20,20 @@ SELECT n.nspname AS schema,
        ARRAY(SELECT a.attname FROM pg_catalog.unnest(con.conkey) WITH ORDINALITY k(attnum, ord)
              JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
              ORDER BY k.ord) AS columns,
+       -- The keys cloned under a key of a partitioned table, at every level: (schema, table, constraint,
+       -- parent constraint). They come and go with it; their names (their indexes') are PostgreSQL's choice.
+       CASE WHEN con.contype IN ('p', 'u', 'x') AND c.relkind = 'p' THEN ARRAY(
+         WITH RECURSIVE tree(child, parent) AS (
+           SELECT k.oid, k.conparentid FROM pg_catalog.pg_constraint k WHERE k.conparentid = con.oid
+           UNION ALL
+           SELECT k.oid, k.conparentid FROM pg_catalog.pg_constraint k JOIN tree ON k.conparentid = tree.child)
+         SELECT ARRAY[tn.nspname, tc.relname, ck.conname, pk.conname]
+         FROM tree
+         JOIN pg_catalog.pg_constraint ck ON ck.oid = tree.child
+         JOIN pg_catalog.pg_constraint pk ON pk.oid = tree.parent
+         JOIN pg_catalog.pg_class tc ON tc.oid = ck.conrelid
+         JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace
+         ORDER BY 1) END AS partition_keys,
        rn.nspname AS ref_schema,
        rc.relname AS ref_table,
        irn.nspname AS index_schema,

@@ -21,6 +21,19 @@ SELECT n.nspname AS schema,
              SELECT 'toast.' || o FROM pg_catalog.pg_class tt, pg_catalog.unnest(tt.reloptions) o
              WHERE tt.oid = c.reltoastrelid
              ORDER BY 1) AS options,
+       -- A partition's NOT NULL columns that are not as its parent has them: NOT NULL where the parent's column
+       -- is not, or (PostgreSQL 18) under a NOT NULL constraint of another name. Each as [column, name or ''].
+       CASE WHEN c.relispartition THEN ARRAY(
+         SELECT ARRAY[a.attname, coalesce(nn.conname, '')]
+         FROM pg_catalog.pg_attribute a
+         JOIN pg_catalog.pg_inherits h ON h.inhrelid = c.oid
+         JOIN pg_catalog.pg_attribute pa ON pa.attrelid = h.inhparent AND pa.attname = a.attname
+         LEFT JOIN pg_catalog.pg_constraint nn ON nn.contype = 'n' AND nn.conrelid = c.oid AND nn.conkey[1] = a.attnum
+         LEFT JOIN pg_catalog.pg_constraint pn
+           ON pn.contype = 'n' AND pn.conrelid = h.inhparent AND pn.conkey[1] = pa.attnum
+         WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attnotnull
+           AND (NOT pa.attnotnull OR nn.conname IS DISTINCT FROM pn.conname)
+         ORDER BY 1) END AS own_not_nulls,
        c.relreplident AS replica_identity,
        (SELECT ic.relname FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
         WHERE i.indrelid = c.oid AND i.indisreplident) AS replica_index,

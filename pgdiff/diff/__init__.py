@@ -9,10 +9,11 @@ planner's decision.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import fields
+from dataclasses import fields, replace
 from typing import Any
 
 from pgdiff.diff.changes import Change
+from pgdiff.diff.members import detached_constraints, detached_indexes, leaving_tables
 from pgdiff.model import Column, Extension, Model, Table
 
 
@@ -22,8 +23,14 @@ def diff(current: Model, desired: Model) -> list[Change]:
     changes += _diff_simple("schema", current.schemas, desired.schemas)
     changes += _diff_extensions(current.extensions, desired.extensions)
     changes += _diff_tables(current.tables, desired.tables)
-    changes += _diff_simple("constraint", current.constraints, desired.constraints)
-    changes += _diff_simple("index", current.indexes, desired.indexes)
+    # A table leaving its parent keeps the copies of its parent's keys, indexes and checks as its own.
+    leaving = leaving_tables(current, desired)
+    current_constraints, current_indexes = current.constraints, current.indexes
+    if leaving:
+        current_constraints = detached_constraints(current, leaving) | current_constraints
+        current_indexes = detached_indexes(current, leaving) | current_indexes
+    changes += _diff_simple("constraint", current_constraints, desired.constraints)
+    changes += _diff_simple("index", current_indexes, desired.indexes)
     changes += _diff_simple("sequence", current.sequences, desired.sequences)
     changes += _diff_simple("enum", current.enums, desired.enums)
     changes += _diff_simple("composite", current.composites, desired.composites)
@@ -100,6 +107,7 @@ TABLE_ATTRIBUTES = (
     "parent",
     "bound",
     "detach_pending",
+    "own_not_nulls",
     "inherits",
     "options",
     "replica_identity",
@@ -131,6 +139,10 @@ def _columns_of_parents_left(current: Mapping[Any, Table], old: Table, new: Tabl
     for key in parents_of(old):
         if key not in parents_of(new) and key in current:
             found |= inherited_columns(current, current[key]) | {c.name: c for c in current[key].columns}
+    # A partition's own NOT NULLs stay as it has them.
+    for name, not_null_name in old.own_not_nulls:
+        if name in found:
+            found[name] = replace(found[name], not_null=True, not_null_name=not_null_name)
     return found
 
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 
 from pgdiff.diff import Change
+from pgdiff.diff.members import detached_constraints, detached_indexes, leaving_tables
 from pgdiff.model import (
     Column,
     CompositeType,
+    Constraint,
     Domain,
     EnumType,
     KindKey,
@@ -21,9 +24,11 @@ from pgdiff.model import (
     ObjectRef,
     QualifiedName,
     RangeType,
+    Table,
 )
 from pgdiff.plan.column_types import TypeFacts
 from pgdiff.plan.dependencies import dependents_of
+from pgdiff.plan.members import index_adoptions, key_adoptions
 from pgdiff.plan.phases import Phase
 from pgdiff.plan.types import Statement
 
@@ -170,6 +175,26 @@ class PlannerBase:
         self._type_drops: list[tuple[str, EnumType | CompositeType | Domain | RangeType]] = []
         self._types_set_aside: list[tuple[str, EnumType | CompositeType | Domain | RangeType]] = []
         self._find_what_stands_on_replaced_objects()
+        self._find_partition_members()
+
+    def _find_partition_members(self) -> None:
+        """Indexes and keys of partitions that become their parent's copies (kept, renamed, attached), and
+        those a table leaving its parent keeps after DETACH (dropped after it, when the files lack them)."""
+        new_tables = set(self.new_tables)
+        self._adopted_indexes = index_adoptions(self.current, self.desired, new_tables)
+        self._adopted_keys = key_adoptions(self.current, self.desired, new_tables)
+        # (schema, table, desired copy name) -> the current name of the index or key that becomes it.
+        self._adopted_as: dict[tuple[str, str, str], str] = {}
+        for key, name in self._adopted_indexes.items():
+            self._adopted_as[(key[0], self.current.indexes[key].table, name)] = key[1]
+        for (schema, table, current_name), name in self._adopted_keys.items():
+            self._adopted_as[(schema, table, name)] = current_name
+        leaving = leaving_tables(self.current, self.desired)
+        self._kept_after_detach: set[tuple[str, ...]] = set()
+        if leaving:
+            self._kept_after_detach = set(detached_indexes(self.current, leaving)) | set(
+                detached_constraints(self.current, leaving)
+            )
 
     def _find_what_stands_on_replaced_objects(self) -> None:
         """What stands, in the current database, on a function or type this plan drops or makes again: it is
@@ -230,6 +255,29 @@ class PlannerBase:
             if self.desired.holds(dependent):
                 found.setdefault(table, set()).add(name)
         return found
+
+    def _ancestor_checks(self, table: Table) -> list[Constraint]:
+        """The CHECK constraints `table` inherits from its desired parents, at every level (not NO INHERIT)."""
+        ancestors, parent = set(), table.parent
+        while parent is not None and parent not in ancestors and parent in self.desired.tables:
+            ancestors.add(parent)
+            parent = self.desired.tables[parent].parent
+        return [
+            c
+            for c in self.desired.constraints.values()
+            if c.kind == "c" and c.table_key in ancestors and not c.definition.endswith(" NO INHERIT")
+        ]
+
+    def joins_with_check(self, constraint: Constraint) -> bool:
+        """Whether `constraint` is a CHECK of a table joining a parent that has it too: ATTACH takes it as the
+        inherited one."""
+        table = self.desired.tables.get(constraint.table_key)
+        current = self.current.tables.get(constraint.table_key)
+        if constraint.kind != "c" or table is None or current is None or table.parent in (None, current.parent):
+            return False
+        return any(
+            replace(c, schema=table.schema, table=table.name) == constraint for c in self._ancestor_checks(table)
+        )
 
     def stands_on_replaced(self, kind: str, key: tuple[str, ...]) -> bool:
         """Whether the object stands on a function or type this plan drops or makes again."""

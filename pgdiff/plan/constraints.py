@@ -9,6 +9,7 @@ from pgdiff.diff import Change
 from pgdiff.model import (
     Constraint,
     QualifiedName,
+    Table,
 )
 from pgdiff.plan import ddl
 from pgdiff.plan import hazards as hz
@@ -56,12 +57,11 @@ class ConstraintPlanner(PlannerBase):
             self.emit(phase, self._constraint_statement(constraint, ddl.add_constraint(constraint), "create", hazards))
         elif constraint.kind in ("c", "f"):
             self._add_then_validate(constraint, phase)
-        elif (
-            constraint.kind in ("p", "u")
-            and not self._is_partitioned_table(constraint.table_key)
-            and (key := ddl.parse_key(constraint)) is not None
-        ):
-            self._add_key_with_concurrent_index(constraint, key)
+        elif constraint.kind in ("p", "u") and (key := ddl.parse_key(constraint)) is not None:
+            if self._is_partitioned_table(constraint.table_key):
+                self._add_partitioned_key(constraint)
+            else:
+                self._add_key_with_concurrent_index(constraint, key)
         else:
             table = dotted(constraint.table_key)
             hazards = (
@@ -93,7 +93,13 @@ class ConstraintPlanner(PlannerBase):
         statement = self._constraint_statement(constraint, ddl.validate_constraint(constraint), "validate", (hazard,))
         self.emit(Phase.VALIDATE, replace(statement, own_transaction=True))
 
-    def _add_key_with_concurrent_index(self, constraint: Constraint, key: re.Match[str]) -> None:
+    def _add_key_with_concurrent_index(
+        self,
+        constraint: Constraint,
+        key: re.Match[str],
+        build_phase: Phase = Phase.CREATE_INDEX,
+        add_phase: Phase = Phase.ATTACH_KEY_INDEX,
+    ) -> None:
         """Build the key's unique index without blocking writes, then make it the constraint's (catalog only)."""
         table = dotted(constraint.table_key)
         build = self._constraint_statement(
@@ -107,11 +113,65 @@ class ConstraintPlanner(PlannerBase):
             ),
         )
         cleanup = ddl.drop_index_if_exists(constraint.schema, constraint.name)
-        self.emit(Phase.CREATE_INDEX, replace(build, transactional=False, cleanup_sql=cleanup))
+        self.emit(build_phase, replace(build, transactional=False, cleanup_sql=cleanup))
         attach = self._constraint_statement(constraint, ddl.add_key_using_index(constraint, key), "create")
-        self.emit(Phase.ATTACH_KEY_INDEX, attach)
+        self.emit(add_phase, attach)
+
+    # -- keys of partitioned tables --------------------------------------------------------
+
+    def _add_partitioned_key(self, constraint: Constraint) -> None:
+        """A key of a partitioned table cannot take a concurrently built index, but ADD CONSTRAINT takes each
+        partition's matching key as its copy: every partition gets its copy first, under the copy's desired
+        name (its own key kept and renamed, or a unique index built concurrently and made its key), so that
+        adding the key, from the lowest partitioned level up, only updates the catalog."""
+        self._key_copies(constraint, constraint, Phase.CREATE_INDEX, Phase.ATTACH_KEY_INDEX)
+        table = dotted(constraint.table_key)
+        why = f"constraint {constraint.name} is added over its partitions' copies, built before (catalog only)"
+        statement = self._constraint_statement(
+            constraint, ddl.add_constraint(constraint), "create", (hz.exclusive_lock(table, why),)
+        )
+        self.emit(Phase.ATTACH_KEY_INDEX, statement)
+
+    def _key_copies(self, root: Constraint, parent: Constraint, build_phase: Phase, add_phase: Phase) -> None:
+        """The copies of `root` under `parent` (a copy of it, or itself), lowest levels first."""
+        for schema, table, name, parent_name in root.partition_keys:
+            partition = self.desired.tables.get((schema, table))
+            # Key names are unique per table only: the copy's table must be a partition of `parent`'s.
+            if parent_name == parent.name and partition is not None and partition.parent == parent.table_key:
+                self.key_copy(root, replace(root, schema=schema, table=table, name=name), build_phase, add_phase)
+
+    def key_copy(self, root: Constraint, copy: Constraint, build_phase: Phase, add_phase: Phase) -> None:
+        """One partition's copy of `root`: kept and renamed, built, or (on a partitioned partition) added over
+        the copies below it."""
+        adopted = self._adopted_as.get((copy.schema, copy.table, copy.name))
+        if adopted is not None:
+            if adopted != copy.name:
+                sql = ddl.rename("constraint", copy.key, adopted)
+                self.emit(build_phase, self._constraint_statement(copy, sql, "alter"))
+            return
+        key = ddl.parse_key(copy)
+        if self._is_partitioned_table(copy.table_key):
+            self._key_copies(root, copy, build_phase, add_phase)
+        elif copy.table_key not in self.new_tables and key is not None:
+            self._add_key_with_concurrent_index(copy, key, build_phase, add_phase)
+            return
+        self.emit(add_phase, self._constraint_statement(copy, ddl.add_constraint(copy), "create"))
+
+    def key_partition_before_attach(self, partition: Table) -> None:
+        """Give a partition, before it is attached, its copies of the keys its parent keeps, under their desired
+        names: ATTACH takes them as the copies, where it would otherwise build them under a name of its choice
+        while the partition is locked."""
+        for root in self.desired.constraints.values():
+            if root.kind not in ("p", "u", "x") or self.current.constraints.get(root.key) != root:
+                continue
+            for schema, table, name, _ in root.partition_keys:
+                if (schema, table) == partition.key:
+                    copy = replace(root, schema=schema, table=table, name=name)
+                    self.key_copy(root, copy, Phase.ATTACH_PARTITION, Phase.ATTACH_PARTITION)
 
     def _constraint_drop(self, change: Change) -> None:
+        if change.current.key in self._adopted_keys or self.joins_with_check(change.current):
+            return  # kept, as the copy of its parent's key or check
         self._drop_constraint(change.current)
 
     def _drop_constraint(self, constraint: Constraint, *, before_its_key: bool = False) -> None:
@@ -125,6 +185,8 @@ class ConstraintPlanner(PlannerBase):
         if constraint.table_key in self.dropped_tables and not (ties_dropped_tables or before_its_key):
             return
         phase = Phase.DROP_FOREIGN_KEY if constraint.kind == "f" else Phase.DROP_CONSTRAINT
+        if constraint.key in self._kept_after_detach:
+            phase = Phase.DROP_DETACHED_COPY
         self.emit(phase, self._constraint_statement(constraint, ddl.drop_constraint(constraint), "drop"))
         if constraint.kind == "f":
             self._foreign_keys_planned.add(constraint.key)

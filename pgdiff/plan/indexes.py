@@ -48,13 +48,17 @@ class IndexPlanner(PlannerBase):
     ) -> None:
         """CREATE INDEX ... ON ONLY locks nothing for long and leaves an invalid index; each partition's index is
         built CONCURRENTLY (or, on a sub-partitioned partition, the same way down) and attached; the last attach
-        makes it valid. The partitions' indexes take the names PostgreSQL gave them in the desired database."""
+        makes it valid. The partitions' indexes take the names PostgreSQL gave them in the desired database. A
+        partition's own index that the files make the copy is attached instead, renamed where it differs."""
         self.emit(phase, self._index_statement(index, ddl.create_index(index, only=True), action))
         for schema, table, name, parent_name in root.partition_indexes:
             if parent_name != index.name:
                 continue
             child = replace(root, schema=schema, table=table, name=name, partition_indexes=())
-            if self._partitioned((schema, table)):
+            adopted = self._adopted_as.get((schema, table, name))
+            if adopted is not None:
+                self._rename_adopted(child, adopted, phase)
+            elif self._partitioned((schema, table)):
                 self._build_partitioned_index(root, child, action, phase)
             elif (schema, table) in self.new_tables:
                 self.emit(phase, self._index_statement(child, ddl.create_index(child), action))
@@ -63,18 +67,26 @@ class IndexPlanner(PlannerBase):
             attach = ddl.attach_index(index.schema, index.name, schema, name)
             self.emit(phase, self._index_statement(index, attach, action))
 
+    def _rename_adopted(self, copy: Index, current_name: str, phase: Phase) -> None:
+        """A partition's index kept as its parent's copy takes the copy's name (a catalog update)."""
+        if current_name != copy.name:
+            rename = ddl.rename_index(copy.schema, current_name, copy.name)
+            self.emit(phase, self._index_statement(copy, rename, "alter"))
+
     def index_partition_before_attach(self, partition: Table) -> None:
-        """Give a new partition, before it is attached, its copies of the indexes its parent keeps, under their
+        """Give a partition, before it is attached, its copies of the indexes its parent keeps, under their
         desired names. ATTACH adopts a matching index where the partition has one; otherwise it creates one,
         named by PostgreSQL and numbered, on a clash, in the order of the current parent's indexes, which need
-        not be the desired database's. Indexes the plan builds on the parent get theirs when they are built.
+        not be the desired database's, and builds it while the partition is locked. Indexes the plan builds on
+        the parent get theirs when they are built. An existing table joining its parent keeps its matching
+        indexes (renamed to the copies' names) and has the others built concurrently.
 
         ATTACH pairs each index of the parent, in OID order, with the first matching index of the partition, in
         OID order: the copies are created in the order of the current parent's indexes, so that two indexes
         alike each get their own. (Below the top, the parent's own copies are taken to be in that order too.)
         """
         subtree = {partition.key} | {t.key for t in self.desired.tables.values() if self._below(t, partition.key)}
-        if not subtree <= self.new_tables:
+        if not (subtree <= self.new_tables or partition.key not in self.new_tables):
             return
         kept: list[tuple[int, Index]] = []
         for root in self.desired.indexes.values():
@@ -86,7 +98,12 @@ class IndexPlanner(PlannerBase):
                 if (schema, table) != partition.key:
                     continue
                 copy = replace(root, schema=schema, table=table, name=name, partition_indexes=())
-                if partition.partitioned:
+                adopted = self._adopted_as.get((schema, table, name))
+                if adopted is not None:
+                    self._rename_adopted(copy, adopted, Phase.ATTACH_PARTITION)
+                elif partition.key not in self.new_tables and not partition.partitioned:
+                    self.emit(Phase.ATTACH_PARTITION, self._concurrent_build(copy, "create"))
+                elif partition.partitioned:
                     self._build_partitioned_index(root, copy, "create", Phase.ATTACH_PARTITION)
                 else:
                     self.emit(Phase.ATTACH_PARTITION, self._index_statement(copy, ddl.create_index(copy), "create"))
@@ -111,6 +128,8 @@ class IndexPlanner(PlannerBase):
         return replace(statement, cleanup_sql=ddl.drop_index_if_exists(index.schema, index.name))
 
     def _index_drop(self, change: Change) -> None:
+        if change.current.key in self._adopted_indexes:
+            return  # kept, as the copy of its parent's index
         self._drop_index(change.current)
 
     def _drop_index(self, index: Index, *, phase: Phase = Phase.DROP_INDEX, action: str = "drop") -> None:
@@ -120,6 +139,8 @@ class IndexPlanner(PlannerBase):
             self.emit(phase, self._index_statement(index, ddl.drop_index(index), action))
             return
         hazards = (hz.index_dropped(dotted(index.key)),) if action == "drop" else ()
+        if index.key in self._kept_after_detach and phase == Phase.DROP_INDEX:
+            phase = Phase.DROP_DETACHED_COPY
         if self._partitioned(index.table_key):
             # PostgreSQL cannot drop a partitioned index concurrently; dropping it is a catalog update, but it
             # waits for every query on the table and its partitions.

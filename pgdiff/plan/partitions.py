@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from pgdiff.diff import Change
+from pgdiff.diff import Change, inherited_columns
 from pgdiff.diff import parents_of as _parents_of
 from pgdiff.errors import PgdiffError
 from pgdiff.model import Model, QualifiedName, Table
@@ -23,8 +23,9 @@ from pgdiff.plan import hazards as hz
 from pgdiff.plan.base import PlannerBase, dotted
 from pgdiff.plan.phases import Phase
 from pgdiff.plan.types import Hazard, Statement
+from pgdiff.quoting import ident
 
-MEMBERSHIP = {"partition_key", "parent", "bound", "detach_pending", "inherits"}
+MEMBERSHIP = {"partition_key", "parent", "bound", "detach_pending", "inherits", "own_not_nulls"}
 
 
 def _depth(model: Model, table: Table) -> int:
@@ -91,7 +92,9 @@ class PartitionPlanner(PlannerBase):
             if top:
                 attaching.append(table)
         for table in attaching:
+            self.not_nulls_of_new_partition(table)
             self.index_partition_before_attach(table)
+            self.key_partition_before_attach(table)
         for table in attaching:
             self.emit(Phase.ATTACH_PARTITION, self._attach_statement(table, "create", validates=False))
         for table in new:
@@ -176,6 +179,8 @@ class PartitionPlanner(PlannerBase):
             raise PgdiffError(_key_change_refusal(old, new))
         if (old.parent, old.bound, old.detach_pending) != (new.parent, new.bound, new.detach_pending):
             self._change_partition_of(old, new)
+        elif old.parent is not None and old.own_not_nulls != new.own_not_nulls:
+            self._partition_not_nulls(old, new)
         for parent in old.inherits:
             if parent not in new.inherits:
                 sql = ddl.inherit(old, parent, no=True)
@@ -199,4 +204,88 @@ class PartitionPlanner(PlannerBase):
             message = f"partition {dotted(old.key)} leaves {dotted(old.parent)}, whose queries no longer see its rows"
             self._detach(old, old.parent, "alter", (hz.breaking(message),))
         if new.parent is not None:
+            self._not_nulls_before_attach(old, new)
+            self._checks_before_attach(new)
+            self.index_partition_before_attach(new)
+            self.key_partition_before_attach(new)
             self.emit(Phase.ATTACH_PARTITION, self._attach_statement(new, "alter"))
+
+    # -- a partition's own NOT NULL columns ------------------------------------------------------
+
+    def _parent_not_null_names(self, partition: Table) -> dict[str, str | None]:
+        """The desired parent's NOT NULL columns (at every level above), with their constraint names."""
+        assert partition.parent is not None
+        parent = self.desired.tables[partition.parent]
+        columns = inherited_columns(self.desired.tables, parent) | {c.name: c for c in parent.columns}
+        return {name: column.not_null_name for name, column in columns.items() if column.not_null}
+
+    def _not_null_statement(self, table: Table, column: str, action: str, sql: str) -> Statement:
+        name = dotted(table.key)
+        sql = ddl.alter_table(table.schema, table.name, sql)
+        return Statement(sql, "column", action, f"{name}.{column}", table=name)
+
+    def _not_nulls_before_attach(self, old: Table, new: Table) -> None:
+        """A table joining a parent keeps its NOT NULL constraints: those a fresh partition would not have are
+        dropped, and (PostgreSQL 18) the others take the names a fresh partition gives them (its parent's,
+        or its own), before ATTACH merges them with the parent's."""
+        own, parents = dict(new.own_not_nulls), self._parent_not_null_names(new)
+        columns = inherited_columns(self.current.tables, old) | {c.name: c for c in old.columns}
+        for column in sorted(columns.values(), key=lambda c: c.name):
+            if not column.not_null:
+                continue
+            if column.name not in own and column.name not in parents:
+                sql = f"ALTER COLUMN {ident(column.name)} DROP NOT NULL"
+                self.emit(Phase.ATTACH_PARTITION, self._not_null_statement(new, column.name, "alter", sql))
+                continue
+            wanted = own[column.name] if column.name in own else parents[column.name]
+            if wanted is not None and column.not_null_name is not None and wanted != column.not_null_name:
+                sql = ddl.rename("constraint", (*new.key, wanted), column.not_null_name)
+                rename = Statement(sql, "constraint", "alter", dotted((*new.key, wanted)), table=dotted(new.key))
+                self.emit(Phase.ATTACH_PARTITION, rename)
+
+    def _partition_not_nulls(self, old: Table, new: Table) -> None:
+        """NOT NULL on a partition where its parent's column has none, set or dropped once the parent's
+        columns are final (a NOT NULL the parent's column loses stays on a partition that had its own)."""
+        before, after = dict(old.own_not_nulls), dict(new.own_not_nulls)
+        parents = self._parent_not_null_names(new)
+        for column in sorted(before.keys() - after.keys()):
+            if column not in parents:
+                sql = f"ALTER COLUMN {ident(column)} DROP NOT NULL"
+                self.emit(Phase.ALTER_TABLE, self._not_null_statement(new, column, "alter", sql))
+        for column in sorted(after.keys() - before.keys()):
+            name = after[column]
+            sql = (
+                f"ADD CONSTRAINT {ident(name)} NOT NULL {ident(column)}"
+                if name
+                else f"ALTER COLUMN {ident(column)} SET NOT NULL"
+            )
+            statement = self._not_null_statement(new, column, "alter", sql)
+            why = f"column {column} of partition {new.name} is checked for NULLs"
+            hazards = (hz.exclusive_lock(dotted(new.key), why),)
+            self.emit(Phase.PARTITION_NOT_NULL, replace(statement, hazards=hazards))
+
+    def not_nulls_of_new_partition(self, table: Table) -> None:
+        """A new partition created standalone (LIKE its parent, whose NOT NULL constraints it copies under the
+        parent's names) gets, before it is attached, the NOT NULLs a fresh partition has of its own."""
+        parents = self._parent_not_null_names(table)
+        for column, name in table.own_not_nulls:
+            if column in parents and parents[column] is not None and name is not None:
+                sql = ddl.rename("constraint", (*table.key, name), parents[column] or "")
+                rename = Statement(sql, "constraint", "alter", dotted((*table.key, name)), table=dotted(table.key))
+                self.emit(Phase.ATTACH_PARTITION, rename)
+            elif column not in parents:
+                action = f"ADD CONSTRAINT {ident(name)} NOT NULL {ident(column)}" if name else (
+                    f"ALTER COLUMN {ident(column)} SET NOT NULL"
+                )
+                self.emit(Phase.ATTACH_PARTITION, self._not_null_statement(table, column, "create", action))
+
+    def _checks_before_attach(self, table: Table) -> None:
+        """ATTACH requires the table to have its parent's CHECK constraints, which it then takes as inherited: a
+        table joining a parent keeps those it has (see `_constraint_drop`) and gets the others first."""
+        for check in self._ancestor_checks(table):
+            own = replace(check, schema=table.schema, table=table.name)
+            if self.current.constraints.get(own.key) != own:
+                hazard = hz.validates_rows(dotted(table.key), f"constraint {check.name}")
+                sql = ddl.add_constraint(own)
+                statement = Statement(sql, "constraint", "create", dotted(own.key), table=dotted(table.key))
+                self.emit(Phase.ATTACH_PARTITION, replace(statement, hazards=(hazard,)))

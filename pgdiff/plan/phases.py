@@ -47,6 +47,9 @@ class Phase(IntEnum):
     # A partition leaves its parent (CONCURRENTLY where it can) before it is dropped; NO INHERIT before the
     # parent's columns go, so the child keeps them.
     DETACH_PARTITION = auto()
+    # What a table that left its parent keeps of the parent's (index and key copies, checks) and the files
+    # do not give it: only there once it is detached.
+    DROP_DETACHED_COPY = auto()
     DROP_TABLE = auto()
     # A generated column holds a dependency on the columns it reads: it stops being generated, or is dropped,
     # before they are dropped or change type.
@@ -64,6 +67,9 @@ class Phase(IntEnum):
     REPLACE_TYPE = auto()
     CREATE_FUNCTION = auto()
     CREATE_TABLE = auto()
+    # A partition's own NOT NULL goes on before its parent's column gets one, which then takes it as the
+    # inherited one, keeping its name.
+    PARTITION_NOT_NULL = auto()
     # Before ADD_COLUMN, so that a new generated column reads its columns in their new type.
     ALTER_COLUMN = auto()
     # A sequence whose owning column stays, once the column's default no longer uses it.
