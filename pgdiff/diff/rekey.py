@@ -233,8 +233,13 @@ def _table(r: Rekeying, table: Table) -> Table:
 
 
 def _column(r: Rekeying, table: QualifiedName, column: Column) -> Column:
+    sequence = column.identity_sequence
     return replace(
-        column, name=r.column(table, column.name), type=r.text(column.type) or "", default=r.text(column.default, table)
+        column,
+        name=r.column(table, column.name),
+        type=r.text(column.type) or "",
+        default=r.text(column.default, table),
+        identity_sequence=r.named("sequence", (table[0], sequence)) if sequence else None,
     )
 
 

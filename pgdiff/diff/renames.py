@@ -77,8 +77,14 @@ def objects_of_kind(model: Model, kind: str) -> dict:
         return {(*table.key, column.name): column for table in model.tables.values() for column in table.columns}
     if kind == "constraint":
         return model.constraints
-    if kind == "sequence":
-        return model.sequences
+    if kind == "sequence":  # with identity columns' sequences, which are their columns'
+        identities = {
+            (table.schema, column.identity_sequence): column
+            for table in model.tables.values()
+            for column in table.columns
+            if column.identity_sequence
+        }
+        return identities | model.sequences
     return model.indexes
 
 
@@ -109,7 +115,7 @@ def derived_renames(
 
 
 def _named_on(model: Model, table: QualifiedName) -> list[tuple[str, tuple[str, ...]]]:
-    """Constraints and indexes on `table`, and sequences owned by its columns."""
+    """Constraints and indexes on `table`, and the sequences its columns own (identities' too)."""
     named: list[tuple[str, tuple[str, ...]]] = []
     named += [("constraint", key) for key, c in sorted(model.constraints.items()) if c.table_key == table]
     named += [("index", key) for key, i in sorted(model.indexes.items()) if i.table_key == table]
@@ -118,6 +124,8 @@ def _named_on(model: Model, table: QualifiedName) -> list[tuple[str, tuple[str, 
         for key, s in sorted(model.sequences.items())
         if s.owned_by is not None and s.owned_by[:2] == table
     ]
+    columns = model.tables[table].columns if table in model.tables else ()
+    named += [("sequence", (table[0], c.identity_sequence)) for c in columns if c.identity_sequence]
     return named
 
 
