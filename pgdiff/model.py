@@ -58,6 +58,9 @@ class Column:
     # Options of the identity's sequence that differ from a bare IDENTITY's, in IDENTITY_OPTIONS order,
     # e.g. (("START WITH", "1000"), ("INCREMENT BY", "10")).
     identity_options: tuple[tuple[str, str], ...] = ()
+    # The identity's sequence, in the table's schema: its name is PostgreSQL's choice (`<table>_<column>_seq`)
+    # and only followed when a rename derives it again (`diff.renames.derived_renames`), never compared.
+    identity_sequence: str | None = field(default=None, compare=False)
     generated: str = ""  # "" | "stored" | "virtual"; the expression is in `default`
     position: int = field(default=0, compare=False)
     # Also inherited from a parent (legacy inheritance, declared on the child too): the parent changes it.

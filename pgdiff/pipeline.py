@@ -55,7 +55,7 @@ def compare(
     current: Model, desired: Model, renames: Sequence[Rename], scratch: psycopg.Connection | None
 ) -> tuple[Model, list[Change]]:
     """Renames first, then the ordinary diff; `scratch` settles expressions that print differently."""
-    renamed, changes = apply_renames(current, renames)
+    renamed, changes = apply_renames(current, renames, desired)
     changes += diff(renamed, desired)
     if scratch is not None and any(is_suspect(c) for c in changes):
         changes = drop_equivalent(changes, scratch)

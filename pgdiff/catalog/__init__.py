@@ -506,6 +506,7 @@ def _column(row: dict[str, Any]) -> Column:
         collation=row["collation"],
         identity=IDENTITY_KINDS[row["identity"]],
         identity_options=_identity_options(row),
+        identity_sequence=row["identity_sequence"],
         generated=GENERATED_KINDS[row["generated"]],
         position=row["position"],
         inherited=row["inherited"],

@@ -17,9 +17,10 @@ WITH rel AS MATERIALIZED (
 -- The sequence behind an identity column depends on the column internally ('i').
 identity_sequence AS MATERIALIZED (
   SELECT sd.refobjid AS attrelid, sd.refobjsubid AS attnum, s.seqstart, s.seqincrement, s.seqmin, s.seqmax,
-         s.seqcache, s.seqcycle
+         s.seqcache, s.seqcycle, sc.relname AS seq_name
   FROM pg_catalog.pg_depend sd
   JOIN pg_catalog.pg_sequence s ON s.seqrelid = sd.objid
+  JOIN pg_catalog.pg_class sc ON sc.oid = s.seqrelid
   WHERE sd.classid = 'pg_catalog.pg_class'::regclass AND sd.refclassid = 'pg_catalog.pg_class'::regclass
     AND sd.deptype = 'i'
 )
@@ -46,6 +47,7 @@ SELECT r.nspname AS schema,
        s.seqmax::text AS seq_max,
        s.seqcache::text AS seq_cache,
        s.seqcycle AS seq_cycle,
+       s.seq_name AS identity_sequence,
        a.attgenerated AS generated,
        a.attinhcount > 0 AS inherited,
        -- Functions a default calls are in its stored node tree; built-in ones have no pg_depend rows.

@@ -1,32 +1,37 @@
 """Applies the files' rename directives to the current model before it is compared.
 
-A renamed object is moved to its new identity in the current model (with every
-reference to it: a column in expressions and key lists, a table in foreign keys
-and in the indexes and constraints that sit on it), and one `rename` change is
-recorded for it. The ordinary diff then compares what remains, so a renamed
-column whose type also changed gets a rename and an alter, never a drop and an add.
+A renamed object is moved to its new identity in the current model together with everything PostgreSQL
+carries along with it (`rekey.py`: triggers, policies, statistics, comments, grants, owners, indexes,
+constraints, foreign keys, sequences, children, views and functions that name it), and one `rename` change
+is recorded for it. The names PostgreSQL derived from the old one (`flows_pkey`, `flows_id_seq`,
+`flows_name_idx`) are renamed too when the desired state has the same name derived from the new one. The
+ordinary diff then compares what remains, so a renamed column whose type also changed gets a rename and an
+alter, never a drop and an add; and a trigger on a renamed table is left alone.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from pglast.parser import ParseError, scan
+import re
 
 from pgdiff.diff.changes import Change
+from pgdiff.diff.rekey import Rekeying, rekey_model
 from pgdiff.errors import SourceError
-from pgdiff.model import Column, Constraint, Index, Model, Table
-from pgdiff.quoting import ident
+from pgdiff.model import Model, QualifiedName
 from pgdiff.source.directives import Rename
 
 RENAME_ORDER = {"table": 0, "column": 1, "constraint": 2, "index": 3}
+# Kinds whose names PostgreSQL derives from their table's and columns' names when the files give none.
+DERIVED_NAME_KINDS = ("constraint", "index", "sequence")
 
 
-def apply_renames(current: Model, renames: list[Rename] | tuple[Rename, ...]) -> tuple[Model, list[Change]]:
-    """The current model as it will be after the renames that apply to it, and those renames as changes."""
+def apply_renames(
+    current: Model, renames: list[Rename] | tuple[Rename, ...], desired: Model | None = None
+) -> tuple[Model, list[Change]]:
+    """The current model as it will be after the renames that apply to it, and those renames as changes.
+    With `desired`, also the renames of the names derived from a renamed table or column."""
     changes: list[Change] = []
     for rename in sorted(renames, key=lambda r: (RENAME_ORDER[r.kind], r.new_key)):
-        objects = _objects_of_kind(current, rename.kind)
+        objects = objects_of_kind(current, rename.kind)
         old_key, new_key = rename.old_key, rename.new_key
         if old_key not in objects:
             continue  # already renamed, or new: nothing to do, the directive may stay in the files
@@ -36,139 +41,107 @@ def apply_renames(current: Model, renames: list[Rename] | tuple[Rename, ...]) ->
                 "both exist in the database"
             )
         changes.append(Change(rename.kind, "rename", new_key, current=objects[old_key], desired=rename.old_name))
-        current = _RENAMERS[rename.kind](current, old_key, new_key)
+        current = rekey_model(current, _rekeying(current, rename.kind, old_key, new_key))
+    if desired is not None:
+        for kind, old_key, new_key in derived_renames(current, desired, changes):
+            changes.append(
+                Change(kind, "rename", new_key, current=objects_of_kind(current, kind)[old_key], desired=old_key[-1])
+            )
+            current = rekey_model(current, _rekeying(current, kind, old_key, new_key))
     return current, changes
 
 
-def _objects_of_kind(model: Model, kind: str) -> dict:
+def _rekeying(model: Model, kind: str, old_key: tuple[str, ...], new_key: tuple[str, ...]) -> Rekeying:
+    tables = frozenset(_inheriting(model, (old_key[0], old_key[1]))) if kind == "column" else frozenset()
+    backing = model.constraints[old_key].index_name if kind == "constraint" else None
+    return Rekeying(kind, old_key, new_key, tables=tables, schemas=frozenset(model.schemas), backing_index=backing)
+
+
+def _inheriting(model: Model, table: QualifiedName) -> set[QualifiedName]:
+    """`table` and the tables that get its columns: partitions and inheritance children, at every level
+    (PostgreSQL renames a column in all of them)."""
+    found, pending = set(), [table]
+    while pending:
+        key = pending.pop()
+        if key in found:
+            continue
+        found.add(key)
+        pending += [t.key for t in model.tables.values() if t.parent == key or key in t.inherits]
+    return found
+
+
+def objects_of_kind(model: Model, kind: str) -> dict:
     if kind == "table":
         return model.tables
     if kind == "column":
         return {(*table.key, column.name): column for table in model.tables.values() for column in table.columns}
     if kind == "constraint":
         return model.constraints
+    if kind == "sequence":  # with identity columns' sequences, which are their columns'
+        identities = {
+            (table.schema, column.identity_sequence): column
+            for table in model.tables.values()
+            for column in table.columns
+            if column.identity_sequence
+        }
+        return identities | model.sequences
     return model.indexes
 
 
-def rename_identifier(text: str, old: str, new: str) -> str:
-    """Replace identifier tokens spelling `old` (never string literals) with `new`, quoted as needed."""
-    try:
-        tokens = scan(text)
-    except ParseError:  # unparsable text stays as it is; the diff then replaces the object
-        return text
-    pieces: list[str] = []
-    position = 0
-    for token in tokens:
-        if token.name != "IDENT" and token.kind == "NO_KEYWORD":
-            continue
-        spelled = text[token.start : token.end + 1]
-        if _identifier_value(spelled) != old:
-            continue
-        pieces += [text[position : token.start], ident(new)]
-        position = token.end + 1
-    pieces.append(text[position:])
-    return "".join(pieces)
+def derived_renames(
+    current: Model, desired: Model, renames: list[Change]
+) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    """(kind, old key, new key) of the constraints, indexes and sequences on a renamed table, or on a table
+    with renamed columns, whose name PostgreSQL derived from the old names (`flows_pkey`, `t_name_key`), gone
+    from the desired state, which has the name derived from the new ones and the current model has not:
+    PostgreSQL keeps such names on a rename, the files' CREATE gives the new ones."""
+    old_names: dict[QualifiedName, str] = {}  # renamed tables: new key -> old name
+    columns: dict[QualifiedName, dict[str, str]] = {}  # tables reached by column renames: old -> new
+    for change in renames:
+        table = (change.key[0], change.key[1])
+        if change.kind == "table":
+            old_names[table] = change.desired
+        elif change.kind == "column":
+            for reached in _inheriting(current, table):
+                columns.setdefault(reached, {})[change.desired] = change.key[2]
+    found = []
+    for table in sorted(old_names.keys() | columns.keys()):
+        for kind, key in _named_on(current, table):
+            new_name = _derived_name(key[-1], old_names.get(table, table[1]), table[1], columns.get(table, {}))
+            new_key = (*key[:-1], new_name) if new_name else None
+            if new_key and _is_free_rename(current, desired, kind, key, new_key):
+                found.append((kind, key, new_key))
+    return found
 
 
-def _identifier_value(spelled: str) -> str:
-    if spelled.startswith('"'):
-        return spelled[1:-1].replace('""', '"')
-    return spelled.lower()
+def _named_on(model: Model, table: QualifiedName) -> list[tuple[str, tuple[str, ...]]]:
+    """Constraints and indexes on `table`, and the sequences its columns own (identities' too)."""
+    named: list[tuple[str, tuple[str, ...]]] = []
+    named += [("constraint", key) for key, c in sorted(model.constraints.items()) if c.table_key == table]
+    named += [("index", key) for key, i in sorted(model.indexes.items()) if i.table_key == table]
+    named += [
+        ("sequence", key)
+        for key, s in sorted(model.sequences.items())
+        if s.owned_by is not None and s.owned_by[:2] == table
+    ]
+    columns = model.tables[table].columns if table in model.tables else ()
+    named += [("sequence", (table[0], c.identity_sequence)) for c in columns if c.identity_sequence]
+    return named
 
 
-def _rename_table(model: Model, old_key: tuple[str, ...], new_key: tuple[str, ...]) -> Model:
-    schema, old_name = old_key
-    new_name = new_key[1]
-    tables = {(key if key != old_key else new_key): _retable(t, old_key, new_name) for key, t in model.tables.items()}
-    constraints = {}
-    for constraint in model.constraints.values():
-        if constraint.table_key == old_key:
-            constraint = replace(constraint, table=new_name)
-        if constraint.ref_table == old_key:
-            constraint = replace(
-                constraint,
-                ref_table=(schema, new_name),
-                definition=rename_identifier(constraint.definition, old_name, new_name),
-            )
-        constraints[constraint.key] = constraint
-    indexes = {
-        key: replace(index, table=new_name) if index.table_key == old_key else index
-        for key, index in model.indexes.items()
-    }
-    return replace(model, tables=tables, constraints=constraints, indexes=indexes)
+def _derived_name(name: str, old_table: str, new_table: str, columns: dict[str, str]) -> str | None:
+    """`name`, derived as `<table>_<column>..._<suffix>` from the old names, derived from the new ones."""
+    if not name.startswith(f"{old_table}_"):
+        return None
+    words = name[len(old_table) + 1 :]
+    if columns:  # whole words only ("t_name_key" has "name", "t_rename_key" has not), all in one pass
+        spelled = "|".join(re.escape(old) for old in sorted(columns, key=len, reverse=True))
+        words = re.sub(rf"(?<![^_])({spelled})(?![^_])", lambda match: columns[match.group(1)], words)
+    derived = f"{new_table}_{words}"
+    return derived if derived != name else None
 
 
-def _retable(table: Table, old_key: tuple[str, ...], new_name: str) -> Table:
-    return replace(table, name=new_name) if table.key == old_key else table
-
-
-def _rename_column(model: Model, old_key: tuple[str, ...], new_key: tuple[str, ...]) -> Model:
-    schema, table_name, old = old_key
-    new = new_key[2]
-    table_key = (schema, table_name)
-    table = model.tables[table_key]
-    columns = tuple(_recolumn(c, old, new) for c in table.columns)
-    tables = {**model.tables, table_key: replace(table, columns=columns)}
-    constraints = {key: _constraint_with_column(c, table_key, old, new) for key, c in model.constraints.items()}
-    indexes = {key: _index_with_column(i, table_key, old, new) for key, i in model.indexes.items()}
-    return replace(model, tables=tables, constraints=constraints, indexes=indexes)
-
-
-def _recolumn(column: Column, old: str, new: str) -> Column:
-    if column.name == old:
-        column = replace(column, name=new)
-    if column.default is not None:
-        column = replace(column, default=rename_identifier(column.default, old, new))
-    return column
-
-
-def _constraint_with_column(constraint: Constraint, table_key: tuple[str, str], old: str, new: str) -> Constraint:
-    on_table = constraint.table_key == table_key
-    references_table = constraint.ref_table == table_key
-    if not (on_table or references_table):
-        return constraint
-    columns = tuple(new if c == old and on_table else c for c in constraint.columns)
-    if on_table and references_table:
-        definition = rename_identifier(constraint.definition, old, new)
-    elif on_table:
-        head, sep, tail = constraint.definition.partition(" REFERENCES ")
-        definition = rename_identifier(head, old, new) + sep + tail
-    else:
-        head, sep, tail = constraint.definition.partition(" REFERENCES ")
-        definition = head + sep + rename_identifier(tail, old, new)
-    return replace(constraint, columns=columns, definition=definition)
-
-
-def _index_with_column(index: Index, table_key: tuple[str, str], old: str, new: str) -> Index:
-    if index.table_key != table_key:
-        return index
-    return replace(
-        index,
-        body=rename_identifier(index.body, old, new),
-        keys=tuple(rename_identifier(k, old, new) for k in index.keys),
-        predicate=rename_identifier(index.predicate, old, new) if index.predicate else None,
-    )
-
-
-def _rename_constraint(model: Model, old_key: tuple[str, ...], new_key: tuple[str, ...]) -> Model:
-    constraints = {
-        (key if key != old_key else new_key): (replace(c, name=new_key[2]) if key == old_key else c)
-        for key, c in model.constraints.items()
-    }
-    return replace(model, constraints=constraints)
-
-
-def _rename_index(model: Model, old_key: tuple[str, ...], new_key: tuple[str, ...]) -> Model:
-    indexes = {
-        (key if key != old_key else new_key): (replace(i, name=new_key[1]) if key == old_key else i)
-        for key, i in model.indexes.items()
-    }
-    return replace(model, indexes=indexes)
-
-
-_RENAMERS = {
-    "table": _rename_table,
-    "column": _rename_column,
-    "constraint": _rename_constraint,
-    "index": _rename_index,
-}
+def _is_free_rename(current: Model, desired: Model, kind: str, old: tuple[str, ...], new: tuple[str, ...]) -> bool:
+    """The old name is going and the new one coming: turning the drop and the create into a rename."""
+    current_objects, desired_objects = objects_of_kind(current, kind), objects_of_kind(desired, kind)
+    return old not in desired_objects and new in desired_objects and new not in current_objects

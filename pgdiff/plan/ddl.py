@@ -208,11 +208,9 @@ def alter_extension_schema(extension: Extension) -> str:
 
 
 def rename(kind: str, key: tuple[str, ...], old_name: str) -> str:
-    """ALTER ... RENAME for a table, column, constraint or index; `key` is the new identity."""
-    if kind == "table":
-        return f"ALTER TABLE {qualified(key[0], old_name)} RENAME TO {ident(key[1])}"
-    if kind == "index":
-        return f"ALTER INDEX {qualified(key[0], old_name)} RENAME TO {ident(key[1])}"
+    """ALTER ... RENAME for a table, column, constraint, index or sequence; `key` is the new identity."""
+    if kind in ("table", "index", "sequence"):
+        return f"ALTER {kind.upper()} {qualified(key[0], old_name)} RENAME TO {ident(key[1])}"
     what = "COLUMN" if kind == "column" else "CONSTRAINT"
     return alter_table(key[0], key[1], f"RENAME {what} {ident(old_name)} TO {ident(key[2])}")
 
@@ -437,6 +435,11 @@ def _view_option(option: str) -> str:
 def drop_view(view: View) -> str:
     what = "MATERIALIZED VIEW" if view.materialized else "VIEW"
     return f"DROP {what} {qualified(view.schema, view.name)}"
+
+
+def rename_view_column(view: View, old: str, new: str) -> str:
+    what = "MATERIALIZED VIEW" if view.materialized else "VIEW"
+    return f"ALTER {what} {qualified(view.schema, view.name)} RENAME COLUMN {ident(old)} TO {ident(new)}"
 
 
 def alter_view_options(view: View, old: View) -> str:

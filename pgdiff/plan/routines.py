@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
 
 from pgdiff.diff import Change
@@ -162,7 +163,7 @@ class RoutinePlanner(PlannerBase):
         dropped = set(current.keys() - desired.keys())
         for key, view in current.items():
             if key in desired and (
-                self._view_uses_what_goes(view) or not self._view_replaceable(view, desired[key])
+                self._view_uses_what_goes(view) or not self._view_replaceable(self._as_renamed(view), desired[key])
             ):
                 dropped.add(key)
         grew = True
@@ -173,6 +174,38 @@ class RoutinePlanner(PlannerBase):
                     dropped.add(key)
                     grew = True
         return dropped
+
+    @cached_property
+    def _view_column_renames(self) -> dict[QualifiedName, tuple[tuple[str, str], ...]]:
+        """(old, new) names of the columns of views that stay whose columns keep their places and types under
+        new names: a view reading a renamed column keeps its own column's name until ALTER VIEW ... RENAME
+        COLUMN, which spares dropping it (and every view reading it) to create it again."""
+        found = {}
+        for key, old in self.current.views.items():
+            new = self.desired.views.get(key)
+            if new is None or old.materialized != new.materialized:
+                continue
+            pairs = tuple((a, b) for (a, _), (b, _) in zip(old.columns, new.columns, strict=False) if a != b)
+            same_types = all(a[1] == b[1] for a, b in zip(old.columns, new.columns, strict=False))
+            clashes = {b for _, b in pairs} & {name for name, _ in old.columns}
+            if pairs and same_types and not clashes:
+                found[key] = pairs
+        return found
+
+    def _as_renamed(self, view: View) -> View:
+        """The current `view` once its columns are renamed (see `_view_column_renames`)."""
+        pairs = dict(self._view_column_renames.get(view.key, ()))
+        return replace(view, columns=tuple((pairs.get(n, n), t) for n, t in view.columns)) if pairs else view
+
+    def _rename_view_columns(self) -> None:
+        for key, pairs in sorted(self._view_column_renames.items()):
+            if key in self._views_dropped:
+                continue  # created again with its new columns
+            view = self.current.views[key]
+            for old, new in pairs:
+                hazard = hz.breaking(f"column {old} of {view.kind_name} {dotted(key)} is renamed to {new}")
+                sql = ddl.rename_view_column(view, old, new)
+                self.emit(Phase.RENAME, self._view_statement(view, sql, "alter", (hazard,)))
 
     @cached_property
     def _views_built(self) -> set[QualifiedName]:
@@ -188,6 +221,7 @@ class RoutinePlanner(PlannerBase):
         """Views in dependency order, then the triggers and indexes that views or functions being
         created again take with them."""
         current, desired = self.current.views, self.desired.views
+        self._rename_view_columns()
         for key in reversed(self._view_order(self.current, self._views_dropped)):
             view = current[key]
             action = "alter" if key in desired else "drop"

@@ -84,7 +84,7 @@ class TablePlanner(PlannerBase):
         table = dotted(change.key[:2]) if change.kind in ("table", "column", "constraint") else None
         self.emit(Phase.RENAME, Statement(sql, change.kind, "rename", change.name, table=table, hazards=(hazard,)))
 
-    _table_rename = _column_rename = _constraint_rename = _index_rename = _rename
+    _table_rename = _column_rename = _constraint_rename = _index_rename = _sequence_rename = _rename
 
     # -- schemas and extensions -------------------------------------------------------
 
