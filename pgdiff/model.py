@@ -35,6 +35,8 @@ class Extension:
     # Installed version; on the desired side the version the files pin (CREATE EXTENSION ... VERSION), or
     # None: an unpinned extension matches whatever version the target has (see `diff._diff_extensions`).
     version: str | None = field(default=None, compare=False)
+    # The extensions this one requires (pg_depend): an order, not a difference, since the control file fixes it.
+    requires: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def key(self) -> str:

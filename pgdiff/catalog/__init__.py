@@ -274,7 +274,7 @@ def _build_model(server_version: int, rows: dict[str, list[dict[str, Any]]]) -> 
     model = Model(
         server_version=server_version,
         schemas={row["name"]: Schema(row["name"]) for row in rows["schemas"]},
-        extensions={row["name"]: Extension(row["name"], row["schema"], row["version"]) for row in rows["extensions"]},
+        extensions={row["name"]: _extension(row) for row in rows["extensions"]},
         tables=tables,
         constraints=constraints,
         indexes=indexes,
@@ -367,6 +367,10 @@ def _object_names(rows: dict[str, list[dict[str, Any]]]) -> tuple[dict[ObjectId,
     for r in rows["policies"]:
         name("policy", (r["schema"], r["table_name"], r["name"]), (PG_POLICY, r["oid"]))
     return whole, columns, {r["oid"] for r in rows["tables"]}
+
+
+def _extension(row: dict[str, Any]) -> Extension:
+    return Extension(row["name"], row["schema"], row["version"], tuple(row["requires"]))
 
 
 def _dependencies(rows: dict[str, list[Any]]) -> frozenset[tuple[KindKey, KindKey]]:
