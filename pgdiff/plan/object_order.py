@@ -37,18 +37,24 @@ def order_objects(emitted: list[Emitted], current: Model, desired: Model) -> lis
 
 def _blocks(emitted: list[Emitted], model: Model, *, creates: bool) -> dict[int, KindKey]:
     """Positions in `emitted` of the statements creating (or dropping) a model object, by the object: its
-    CREATE or DROP and, in the same phase, the other statements on that object that go with it."""
+    CREATE and the statements on that object that follow it in the same phase (a domain's NOT VALID checks),
+    or its DROP alone. A drop before the create of the same object (made again) stays where it is."""
     names = _statement_names(model)
     starts: dict[tuple[Phase, StatementKey], KindKey] = {}
-    for phase, _, statement in emitted:
-        ref = names.get((statement.kind, statement.object))
-        if ref is not None and creates_object(statement.sql) == creates and (creates or _is_drop(statement.sql)):
-            starts.setdefault((phase, (statement.kind, statement.object)), ref)
     found: dict[int, KindKey] = {}
     for position, (phase, _, statement) in enumerate(emitted):
-        ref = starts.get((phase, (statement.kind, statement.object)))
-        if ref is not None:
-            found[position] = ref
+        name = (statement.kind, statement.object)
+        ref = names.get(name)
+        if ref is None:
+            continue
+        if not creates:
+            if _is_drop(statement.sql):
+                found[position] = ref
+            continue
+        if creates_object(statement.sql):
+            starts.setdefault((phase, name), ref)
+        if (phase, name) in starts and not _is_drop(statement.sql):
+            found[position] = starts[(phase, name)]
     return found
 
 
