@@ -23,6 +23,7 @@ from pgdiff.model import (
     POLICY_COMMANDS,
     Column,
     Constraint,
+    Extension,
     Grant,
     Index,
     Model,
@@ -230,7 +231,8 @@ class _Writer:
             document["schemas"].append({"name": name, **extra} if extra else name)
 
     def _extensions(self) -> None:
-        for extension in sorted(self.model.extensions.values(), key=lambda e: e.name):
+        # In `requires` order: the files create them as listed (cube before earthdistance).
+        for extension in _in_requires_order(self.model.extensions):
             document, _ = self._document(None, "extensions", extension.name)
             document["extensions"].append(_Flow(name=extension.name, schema=extension.schema))
 
@@ -627,6 +629,25 @@ def _partition_by(key: str) -> Any:
     if match and columns is not None:
         return _Flow(method=match.group(1).lower(), columns=columns)
     return key
+
+
+def _in_requires_order(extensions: dict[str, Extension]) -> list[Extension]:
+    """By name, each after the extensions it requires."""
+    ordered: list[Extension] = []
+    placed: set[str] = set()
+
+    def place(extension: Extension) -> None:
+        if extension.name in placed:
+            return
+        placed.add(extension.name)
+        for required in extension.requires:
+            if required in extensions:
+                place(extensions[required])
+        ordered.append(extension)
+
+    for name in sorted(extensions):
+        place(extensions[name])
+    return ordered
 
 
 def _options(options: tuple[str, ...]) -> dict[str, Any]:

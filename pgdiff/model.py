@@ -37,6 +37,8 @@ class Extension:
     version: str | None = field(default=None, compare=False)
     # The names of the types it owns (in its schema): a column of one follows the extension to a new schema.
     types: tuple[str, ...] = field(default=(), compare=False)
+    # The extensions this one requires (pg_depend): an order, not a difference, since the control file fixes it.
+    requires: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def key(self) -> str:

@@ -296,7 +296,9 @@ def _build_model(server_version: int, rows: dict[str, list[dict[str, Any]]]) -> 
 
 
 def _extension(row: dict[str, Any]) -> Extension:
-    return Extension(row["name"], row["schema"], row["version"], types=tuple(row["types"]))
+    return Extension(
+        row["name"], row["schema"], row["version"], types=tuple(row["types"]), requires=tuple(row["requires"])
+    )
 
 
 def _conversions(rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from pgdiff.model import (
 from pgdiff.plan.column_types import TypeFacts
 from pgdiff.plan.dependencies import dependents_of
 from pgdiff.plan.members import index_adoptions, key_adoptions
+from pgdiff.plan.object_order import creates_object, order_objects
 from pgdiff.plan.phases import Phase
 from pgdiff.plan.types import Statement
 
@@ -55,8 +56,6 @@ def columns_changing(changes: list[Change], how: str) -> dict[QualifiedName, set
     return found
 
 
-# What a statement's SQL starts with when it brings a new object into being (not CREATE OR REPLACE).
-_CREATES = re.compile(r"(SET LOCAL [^;]*;\s*)*CREATE (?!OR REPLACE )")
 _ADDS = {
     "column": re.compile(r"ALTER TABLE .* ADD COLUMN "),
     "constraint": re.compile(r"ALTER TABLE .* ADD CONSTRAINT "),
@@ -72,7 +71,7 @@ def created_objects(statements: list[Statement]) -> set[tuple[str, str]]:
         sql = statement.sql
         swapped_in = statement.kind == "index" and " RENAME TO " in sql  # built under a temporary name
         added = statement.kind in _ADDS and _ADDS[statement.kind].match(sql)
-        if _CREATES.match(sql) or added or swapped_in:
+        if creates_object(sql) or added or swapped_in:
             created.add((statement.kind, statement.object))
     return created
 
@@ -289,7 +288,8 @@ class PlannerBase:
         self._emitted.append((phase, len(self._emitted), statement))
 
     def ordered(self) -> list[Statement]:
-        return [statement for _, _, statement in sorted(self._emitted, key=lambda item: (item[0], item[1]))]
+        in_phases = sorted(self._emitted, key=lambda item: (item[0], item[1]))
+        return [statement for _, _, statement in order_objects(in_phases, self.current, self.desired)]
 
     def created(self) -> set[tuple[str, str]]:
         """(kind, dotted identity) of every object the statements emitted so far create or create again."""

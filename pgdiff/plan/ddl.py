@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from pgdiff.model import (
     COLLATION_PROVIDERS,
@@ -92,14 +93,26 @@ def create_table(table: Table, inline_constraints: list[Constraint], *, like: Qu
 
 
 def storage_options(options: tuple[str, ...]) -> str:
-    """`name=value` pairs as SET (...) and WITH (...) take them, values quoted."""
-    pairs = (option.partition("=") for option in options)
-    return ", ".join(f"{_option_name(name)} = {literal(value)}" for name, _, value in pairs)
+    """Reloptions as the catalog holds them (`name=value`), as WITH (...) and SET (...) take them."""
+    return storage_parameters(option.partition("=")[::2] for option in options)
 
 
-def _option_name(name: str) -> str:
-    """`toast.autovacuum_enabled` names the TOAST table's parameter: a namespace, not one identifier."""
-    return ".".join(ident(part) for part in name.split("."))
+def storage_parameters(pairs: Iterable[tuple[str, str]]) -> str:
+    """The one writer of storage parameters (tables, indexes, views, from the catalog or from YAML): the
+    inside of WITH (...) and SET (...), each value a literal (PostgreSQL reads `'80'` as 80, `'off'` as
+    false), each name as `storage_parameter_name` writes it."""
+    return ", ".join(f"{storage_parameter_name(name)} = {literal(value)}" for name, value in pairs)
+
+
+def reset_storage_parameters(names: Iterable[str]) -> str:
+    """The inside of RESET (...)."""
+    return ", ".join(storage_parameter_name(name) for name in names)
+
+
+def storage_parameter_name(name: str) -> str:
+    """`toast.autovacuum_enabled` names the TOAST table's parameter: a namespace and a name, each an
+    identifier (quoted as one, `"toast.autovacuum_enabled"` is an unknown parameter)."""
+    return ".".join(ident(part) for part in name.split(".", 1))
 
 
 def alter_storage_options(table: Table, old: tuple[str, ...]) -> list[str]:
@@ -112,7 +125,7 @@ def alter_storage_options(table: Table, old: tuple[str, ...]) -> list[str]:
     if changed:
         actions.append(f"SET ({storage_options(changed)})")
     if gone:
-        actions.append(f"RESET ({', '.join(_option_name(name) for name in gone)})")
+        actions.append(f"RESET ({reset_storage_parameters(gone)})")
     return [alter_table(table.schema, table.name, action) for action in actions]
 
 
@@ -418,18 +431,12 @@ def enable_trigger(trigger: Trigger) -> str:
 
 def create_view(view: View, *, replace_existing: bool = False) -> str:
     name = qualified(view.schema, view.name)
-    options = f" WITH ({', '.join(_view_option(o) for o in view.options)})" if view.options else ""
+    options = f" WITH ({storage_options(view.options)})" if view.options else ""
     if view.materialized:
         data = "" if view.populated else " WITH NO DATA"
         return f"CREATE MATERIALIZED VIEW {name}{options} AS\n{view.definition}{data}"
     verb = "CREATE OR REPLACE VIEW" if replace_existing else "CREATE VIEW"
     return f"{verb} {name}{options} AS\n{view.definition}"
-
-
-def _view_option(option: str) -> str:
-    """`name=value` from reloptions, the name quoted and the value as a literal."""
-    name, _, value = option.partition("=")
-    return f"{ident(name)}={literal(value)}"
 
 
 def drop_view(view: View) -> str:
@@ -448,9 +455,9 @@ def alter_view_options(view: View, old: View) -> str:
     gone = sorted({o.partition("=")[0] for o in old.options} - {o.partition("=")[0] for o in view.options})
     actions = []
     if view.options:
-        actions.append(f"SET ({', '.join(_view_option(o) for o in view.options)})")
+        actions.append(f"SET ({storage_options(view.options)})")
     if gone:
-        actions.append(f"RESET ({', '.join(_option_name(name) for name in gone)})")
+        actions.append(f"RESET ({reset_storage_parameters(gone)})")
     return f"ALTER {what} {qualified(view.schema, view.name)} " + ", ".join(actions)
 
 

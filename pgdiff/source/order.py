@@ -4,25 +4,33 @@ pglast gives each statement's parse tree: what it creates (a table, view, type, 
 schema) and every relation, type and function it names. A statement moves after the statements that
 define what it names; otherwise file order is kept. Names are matched without their schema (the
 search_path decides which schema an unqualified name means), which can only add orderings, not lose
-them. A file that sets search_path is loaded exactly in file order, since moving statements across a
-SET would change what they mean; so is a cycle.
+them. A file that sets search_path, the role or the session user is loaded exactly in file order, since
+moving statements across such a SET would change what they mean; so is a cycle.
+
+ALTER DEFAULT PRIVILEGES applies to what is created after it: an object it would grant on stays on the side
+of it where the SQL files put it (in the load order of the files), whatever else moves. YAML is declarative:
+its `default_privileges:` apply to every object the files create, so they load before all of them.
+Extensions bring types, functions and operators no parse tree can attribute, so everything but the schemas
+they are created in loads after them.
 """
 
 from __future__ import annotations
 
 import heapq
 
+import pglast
 from pglast import ast, enums
 from pglast.visitors import Visitor
 
 from pgdiff.source.sql import SqlStatement
+from pgdiff.source.yaml_files import YAML_SUFFIXES
 
 Name = tuple[str, str]  # (namespace kind, name): ("relation", "users"), ("function", "touch"), ...
 
 
 def order_by_dependencies(statements: list[SqlStatement]) -> list[SqlStatement]:
     trees = [s.tree for s in statements]
-    if any(isinstance(tree, ast.VariableSetStmt) and tree.name == "search_path" for tree in trees):
+    if any(isinstance(tree, ast.VariableSetStmt) and tree.name in _ORDER_SETTINGS for tree in trees):
         return list(statements)
     defined = [_defines(tree) for tree in trees]
     definers: dict[Name, list[int]] = {}
@@ -33,7 +41,82 @@ def order_by_dependencies(statements: list[SqlStatement]) -> list[SqlStatement]:
     for index, tree in enumerate(trees):
         needed = {d for name in _references(tree) - defined[index] for d in definers.get(name, []) if d != index}
         after.append(needed)
+    declarative = [s.file.suffix in YAML_SUFFIXES for s in statements]
+    _keep_sides_of_default_privileges(trees, declarative, after)
     return [statements[i] for i in _stable_topological_order(after)]
+
+
+# Settings that change what a later statement means (which schema a name is in, who owns what is created
+# and so which default privileges apply to it).
+_ORDER_SETTINGS = ("search_path", "role", "session_authorization")
+
+
+def _keep_sides_of_default_privileges(trees: list[ast.Node], declarative: list[bool], after: list[set[int]]) -> None:
+    """Each ALTER DEFAULT PRIVILEGES of an SQL file follows the objects it could grant on that come before
+    it in the files, and precedes those after it: it gives grants only to what is created later. One from
+    YAML (`declarative`) precedes them all."""
+    for position, tree in enumerate(trees):
+        if not isinstance(tree, ast.AlterDefaultPrivilegesStmt):
+            continue
+        for other, created in enumerate(trees):
+            if other == position or not _default_privileges_apply(tree, created):
+                continue
+            if other < position and not declarative[position]:
+                after[position].add(other)
+            else:
+                after[other].add(position)
+
+
+# What ALTER DEFAULT PRIVILEGES ... ON <kind> gives grants on, by parse node: `ON TABLES` covers views and
+# materialized views; a table's serial or identity column creates a sequence.
+_DEFAULT_PRIVILEGE_TARGETS: dict[enums.ObjectType, tuple[type, ...]] = {
+    enums.ObjectType.OBJECT_TABLE: (ast.CreateStmt, ast.ViewStmt, ast.CreateTableAsStmt, ast.CreateSeqStmt),
+    enums.ObjectType.OBJECT_SEQUENCE: (ast.CreateSeqStmt, ast.CreateStmt),
+    enums.ObjectType.OBJECT_FUNCTION: (ast.CreateFunctionStmt,),
+    enums.ObjectType.OBJECT_ROUTINE: (ast.CreateFunctionStmt,),
+    enums.ObjectType.OBJECT_PROCEDURE: (ast.CreateFunctionStmt,),
+    enums.ObjectType.OBJECT_TYPE: (
+        ast.CompositeTypeStmt,
+        ast.CreateEnumStmt,
+        ast.CreateRangeStmt,
+        ast.CreateDomainStmt,
+    ),
+    enums.ObjectType.OBJECT_SCHEMA: (ast.CreateSchemaStmt,),
+}
+
+
+def _default_privileges_apply(defaults: ast.AlterDefaultPrivilegesStmt, tree: ast.Node) -> bool:
+    """Whether the object `tree` creates could get grants from `defaults`: its kind matches, and its schema
+    is one the defaults name (an unqualified name may be in any of them)."""
+    if not isinstance(tree, _DEFAULT_PRIVILEGE_TARGETS.get(defaults.action.objtype, ())):
+        return False
+    in_schemas = (option.arg for option in defaults.options or () if option.defname == "schemas")
+    schemas = {name for names in in_schemas for name in _names_in(names)}
+    if not schemas:
+        return True
+    schema = _created_schema(tree)
+    return schema is None or schema in schemas
+
+
+def _created_schema(tree: ast.Node) -> str | None:
+    """The schema the statement creates its object in, when the statement names it."""
+    if isinstance(tree, ast.CreateStmt | ast.CreateSeqStmt):
+        relation = tree.relation if isinstance(tree, ast.CreateStmt) else tree.sequence
+        return relation.schemaname
+    if isinstance(tree, ast.ViewStmt):
+        return tree.view.schemaname
+    if isinstance(tree, ast.CreateTableAsStmt):
+        return tree.into.rel.schemaname
+    if isinstance(tree, ast.CompositeTypeStmt):
+        return tree.typevar.schemaname
+    names = {
+        ast.CreateFunctionStmt: "funcname",
+        ast.CreateEnumStmt: "typeName",
+        ast.CreateRangeStmt: "typeName",
+        ast.CreateDomainStmt: "domainname",
+    }
+    qualified_name = getattr(tree, names.get(type(tree), ""), None) or ()
+    return qualified_name[0].sval if len(qualified_name) > 1 else None
 
 
 def names_used_not_defined(statements: list[SqlStatement] | tuple[SqlStatement, ...]) -> set[Name]:
@@ -97,9 +180,7 @@ def _defines(tree: ast.Node) -> set[Name]:
     if isinstance(tree, ast.CreateDomainStmt):
         return {("type", _last(tree.domainname))}
     if isinstance(tree, ast.CreateExtensionStmt):
-        return {("extension", "*")}
-    if isinstance(tree, ast.AlterDefaultPrivilegesStmt):
-        return {("default privileges", "*")}
+        return {("extension", "*"), ("extension", tree.extname)}
     if isinstance(tree, ast.DefineStmt) and tree.kind == enums.ObjectType.OBJECT_COLLATION:
         return {("collation", _last(tree.defnames))}
     if isinstance(tree, ast.CreateStatsStmt):
@@ -129,23 +210,6 @@ def _last(names: tuple[ast.String, ...] | None) -> str:
     return names[-1].sval if names else ""
 
 
-def _creates_granted_object(tree: ast.Node) -> bool:
-    """Whether the statement creates something ALTER DEFAULT PRIVILEGES gives grants on (not a schema:
-    default privileges IN SCHEMA need theirs first)."""
-    creates = (
-        ast.CreateStmt,
-        ast.ViewStmt,
-        ast.CreateTableAsStmt,
-        ast.CreateSeqStmt,
-        ast.CreateFunctionStmt,
-        ast.CompositeTypeStmt,
-        ast.CreateEnumStmt,
-        ast.CreateRangeStmt,
-        ast.CreateDomainStmt,
-    )
-    return isinstance(tree, creates)
-
-
 def _names_in(node: object) -> set[str]:
     if isinstance(node, ast.String):
         return {node.sval}
@@ -164,9 +228,11 @@ def _references(tree: ast.Node) -> set[Name]:
     found = collector.found
     if isinstance(tree, ast.CreateTrigStmt) and tree.funcname:
         found.add(("function", _last(tree.funcname)))
-    if _creates_granted_object(tree):
-        # A plan changes default privileges before it creates anything; the files load the same way.
-        found.add(("default privileges", "*"))
+    if isinstance(tree, ast.CreateFunctionStmt):
+        found |= _sql_body_references(tree)
+    if isinstance(tree, ast.CreateExtensionStmt):
+        # WITH SCHEMA: the schema must exist before the extension is created in it.
+        found |= {("schema", option.arg.sval) for option in tree.options or () if option.defname == "schema"}
     if isinstance(tree, ast.AlterDefaultPrivilegesStmt):
         for option in tree.options or ():
             if option.defname == "schemas":
@@ -186,9 +252,36 @@ def _references(tree: ast.Node) -> set[Name]:
     if _attaches_partition(tree, enums.ObjectType.OBJECT_INDEX):
         # An index attaches to a partitioned index only once its table is a partition: nothing names that.
         found.add(("attached partition", "*"))
-    if not isinstance(tree, ast.CreateExtensionStmt):
-        # Extensions bring types, functions and operators no parse tree can attribute: they load first.
+    if not isinstance(tree, ast.CreateExtensionStmt) and not _bare_schema(tree):
+        # Extensions bring types, functions and operators no parse tree can attribute: they load first,
+        # after the schemas (with nothing inside) they may be created in.
         found.add(("extension", "*"))
+    return found
+
+
+def _bare_schema(tree: ast.Node) -> bool:
+    return isinstance(tree, ast.CreateSchemaStmt) and not tree.schemaElts
+
+
+def _sql_body_references(tree: ast.CreateFunctionStmt) -> set[Name]:
+    """What the string body of a LANGUAGE sql function names: PostgreSQL checks that body when the function
+    is created (check_function_bodies), so it must load after the tables and functions it uses."""
+    options = {option.defname: option.arg for option in tree.options or ()}
+    language = options.get("language")
+    if not isinstance(language, ast.String) or language.sval.lower() != "sql" or "as" not in options:
+        return set()
+    body = options["as"]
+    texts = [item.sval for item in body if isinstance(item, ast.String)] if isinstance(body, tuple) else []
+    found: set[Name] = set()
+    for text in texts[:1]:
+        try:
+            parsed = pglast.parse_sql(text)
+        except pglast.parser.ParseError:
+            continue  # PostgreSQL reports it, with the function's file and line, when the shadow loads it
+        for raw in parsed:
+            collector = _References()
+            collector(raw.stmt)
+            found |= collector.found
     return found
 
 

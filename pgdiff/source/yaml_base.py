@@ -13,7 +13,7 @@ import yaml
 
 from pgdiff.errors import SourceError
 from pgdiff.model import Comment, ObjectRef
-from pgdiff.plan.ddl import comment_on
+from pgdiff.plan.ddl import comment_on, storage_parameters
 from pgdiff.plan.privileges import grant_sql, revoke_sql
 from pgdiff.quoting import ident, literal, qualified
 from pgdiff.source.directives import Conversion, Rename, check_expression
@@ -68,8 +68,15 @@ def value_sql(value: Any) -> str:
 
 
 def options_sql(options: dict[str, Any]) -> str:
-    """Storage parameters, `WITH (...)`'s inside."""
-    return ", ".join(f"{ident(str(name))} = {value_sql(value)}" for name, value in options.items())
+    """Storage parameters, `WITH (...)`'s inside, written by the planner's own writer (`toast.` names too)."""
+    return storage_parameters((str(name), _parameter_text(value)) for name, value in options.items())
+
+
+def _parameter_text(value: Any) -> str:
+    """A YAML scalar as a storage parameter's text: booleans as PostgreSQL spells them, numbers as written."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def split_name(name: str, default_schema: str) -> tuple[str, str]:
