@@ -158,19 +158,29 @@ def _relation_key(relation: ast.RangeVar) -> tuple[str, str]:
     return (relation.schemaname or DEFAULT_SCHEMA, relation.relname)
 
 
-def _renames_inside(statement: SqlStatement) -> list[Rename]:
-    """Directives on the lines of a CREATE TABLE's columns and table constraints."""
-    directives = _directives(statement.text, statement.line, str(statement.file), "renamed")
+def _inside_create_table(
+    statement: SqlStatement, word: str, misplaced: str
+) -> tuple[tuple[str, str], list[tuple[int, ast.Node]], list[_Directive]] | None:
+    """The table, its elements and the `word` directives inside `statement`, a CREATE TABLE (else refused
+    with `misplaced`); None when it has none."""
+    directives = _directives(statement.text, statement.line, str(statement.file), word)
     if not directives:
-        return []
+        return None
     node = statement.tree
     if not isinstance(node, ast.CreateStmt):
-        raise SourceError(
-            f"{statement.file}:{directives[0].line}: 'renamed from' inside a statement only works "
-            "on the lines of a CREATE TABLE's columns and constraints"
-        )
-    table = _relation_key(node.relation)
-    elements = _table_elements(statement, node)
+        raise SourceError(f"{statement.file}:{directives[0].line}: {misplaced}")
+    return _relation_key(node.relation), _table_elements(statement, node), directives
+
+
+def _renames_inside(statement: SqlStatement) -> list[Rename]:
+    """Directives on the lines of a CREATE TABLE's columns and table constraints."""
+    found = _inside_create_table(
+        statement, "renamed", "'renamed from' inside a statement only works on the lines of a CREATE TABLE's "
+        "columns and constraints"
+    )
+    if found is None:
+        return []
+    table, elements, directives = found
     renames = []
     for directive in directives:
         line, old_name = directive.line, directive.argument
@@ -256,17 +266,12 @@ def _column_named(node: ast.Node) -> tuple[str, str, str] | None:
 
 def _conversions_inside(statement: SqlStatement) -> list[Conversion]:
     """Directives inside a CREATE TABLE: on its own line, the next column's; after code, that line's column's."""
-    directives = _directives(statement.text, statement.line, str(statement.file), "using")
-    if not directives:
+    found = _inside_create_table(
+        statement, "using", "'using' inside a statement only works on the line before a column of CREATE TABLE"
+    )
+    if found is None:
         return []
-    node = statement.tree
-    if not isinstance(node, ast.CreateStmt):
-        raise SourceError(
-            f"{statement.file}:{directives[0].line}: 'using' inside a statement only works on the line before "
-            "a column of CREATE TABLE"
-        )
-    table = _relation_key(node.relation)
-    elements = _table_elements(statement, node)
+    table, elements, directives = found
     conversions = []
     for directive in directives:
         where = f"{statement.file}:{directive.line}"
