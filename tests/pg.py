@@ -23,7 +23,7 @@ import psycopg.sql
 from pgdiff.apply import apply_plan
 from pgdiff.catalog import inspect
 from pgdiff.catalog.canonical import is_suspect
-from pgdiff.cluster import Cluster, bin_dir_major, embedded_bin_dir
+from pgdiff.cluster import Cluster, bin_dir_major, embedded_bin_dir, server_environment
 from pgdiff.diff import diff
 from pgdiff.model import Model
 from pgdiff.pipeline import PlanResult, plan_models
@@ -92,6 +92,7 @@ def schema_dump(cluster: Cluster, dbname: str) -> str:
         capture_output=True,
         text=True,
         check=True,
+        env=server_environment(),
     )
     return "\n".join(_sorted_options(line) for line in result.stdout.splitlines() if not _DUMP_NOISE.match(line))
 

@@ -56,7 +56,7 @@ def clean_environment() -> dict[str, str]:
 
 def test_plan_on_a_throwaway_server_ignores_the_users_libpq_variables(pg, tmp_path):
     """The issue's repro: a CHECK whose text differs is settled on a throwaway server (no --dev-url)."""
-    target = pg.url(new_database(pg, "CREATE TABLE t (n int CHECK (n > 0));"))
+    target = pg.own_url(new_database(pg, "CREATE TABLE t (n int CHECK (n > 0));"))
     desired = tmp_path / "file.sql"
     desired.write_text("CREATE TABLE t (n int CHECK (n > 1));\n")
     # The target URL gives every keyword the hostile variables would otherwise fill in.
