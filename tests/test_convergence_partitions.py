@@ -525,28 +525,6 @@ def test_foreign_key_on_partitioned_table_is_not_valid_first_where_postgresql_al
         assert [h.code for h in statement.hazards] == ["validates-existing-rows"]
 
 
-@pytest.mark.parametrize(
-    ("current", "desired", "message"),
-    [
-        (workflows(W2024), NODE_EVENTS.replace("node_events", "workflows"), "partition key changes"),
-        (
-            workflows(W2024),
-            workflows(W2024).replace("RANGE (created_at)", "LIST (status)").replace(W2024, ""),
-            "partition key changes from RANGE (created_at) to LIST (status)",
-        ),
-        (AUDIT, AUDIT.rstrip().rstrip(";") + " PARTITION BY RANGE (happened_at);", "becomes partitioned"),
-        (AUDIT.rstrip().rstrip(";") + " PARTITION BY RANGE (happened_at);", AUDIT, "stops being partitioned"),
-    ],
-    ids=["different-columns", "strategy", "plain-to-partitioned", "partitioned-to-plain"],
-)
-def test_changes_that_move_rows_are_refused(pg, current, desired, message):
-    current_model = inspect_db(pg, new_database(pg, current))
-    desired_model = inspect_db(pg, new_database(pg, desired))
-    with pytest.raises(PgdiffError, match=re.escape(message)) as refused:
-        plan_models(current_model, desired_model)
-    assert "copy the rows" in str(refused.value) and "RENAME" in str(refused.value)
-
-
 def test_interrupted_concurrent_detach_is_finalized(pg):
     """A DETACH ... CONCURRENTLY cancelled while it waits for an older snapshot leaves the partition pending."""
     import psycopg

@@ -8,6 +8,8 @@ Each object kind's planning lives in its own module (`tables`, `constraints`,
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence as Seq
+from typing import TYPE_CHECKING
 
 from pgdiff.diff import Change
 from pgdiff.model import (
@@ -24,6 +26,9 @@ from pgdiff.model import (
 from pgdiff.plan.dependencies import dependents_of
 from pgdiff.plan.phases import Phase
 from pgdiff.plan.types import Statement
+
+if TYPE_CHECKING:
+    from pgdiff.plan.recreate import Recreation
 
 
 def dotted(key: tuple[str, ...]) -> str:
@@ -137,10 +142,15 @@ def replaced_roots(changes: list[Change]) -> set[KindKey]:
 
 
 class PlannerBase:
-    def __init__(self, current: Model, desired: Model, changes: list[Change]) -> None:
+    def __init__(
+        self, current: Model, desired: Model, changes: list[Change], recreations: Seq[Recreation] = ()
+    ) -> None:
         self.current = current
         self.desired = desired
         self.changes = changes
+        # Tables made again with their rows copied (plan/recreate.py); `current` is without them.
+        self.recreations = tuple(recreations)
+        self.recreated_tables = {key for recreation in self.recreations for key in recreation.new_tree}
         self.new_tables = desired.tables.keys() - current.tables.keys()
         self.dropped_tables = current.tables.keys() - desired.tables.keys()
         self._emitted: list[tuple[Phase, int, Statement]] = []

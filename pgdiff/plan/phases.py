@@ -61,6 +61,9 @@ class Phase(IntEnum):
     REPLACE_TYPE = auto()
     CREATE_FUNCTION = auto()
     CREATE_TABLE = auto()
+    # A table whose rows must move (new partitioning) is made again, rows copied, in one transaction
+    # (plan/recreate.py): once the types and functions its columns use exist, before its indexes are built.
+    RECREATE_TABLE = auto()
     # Before ADD_COLUMN, so that a new generated column reads its columns in their new type.
     ALTER_COLUMN = auto()
     # A sequence whose owning column stays, once the column's default no longer uses it.
