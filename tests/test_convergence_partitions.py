@@ -5,8 +5,6 @@ The tables come from the seeds' event store: workflows partitioned by date, extr
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from typer.testing import CliRunner
 

@@ -372,7 +372,7 @@ class RecreatePlanner(PlannerBase):
 
 
 def _object(model: Model, kind: str, key: tuple[str, ...]) -> Any:
-    attribute = {"policy": "policies", "statistics": "statistics"}.get(kind, kind + "s")
+    attribute = {"policy": "policies", "statistics": "statistics", "index": "indexes"}.get(kind, kind + "s")
     return getattr(model, attribute)[key]
 
 
