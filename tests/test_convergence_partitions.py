@@ -5,8 +5,6 @@ The tables come from the seeds' event store: workflows partitioned by date, extr
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from typer.testing import CliRunner
 
@@ -523,28 +521,6 @@ def test_foreign_key_on_partitioned_table_is_not_valid_first_where_postgresql_al
         [statement] = result.plan.statements
         assert "NOT VALID" not in statement.sql
         assert [h.code for h in statement.hazards] == ["validates-existing-rows"]
-
-
-@pytest.mark.parametrize(
-    ("current", "desired", "message"),
-    [
-        (workflows(W2024), NODE_EVENTS.replace("node_events", "workflows"), "partition key changes"),
-        (
-            workflows(W2024),
-            workflows(W2024).replace("RANGE (created_at)", "LIST (status)").replace(W2024, ""),
-            "partition key changes from RANGE (created_at) to LIST (status)",
-        ),
-        (AUDIT, AUDIT.rstrip().rstrip(";") + " PARTITION BY RANGE (happened_at);", "becomes partitioned"),
-        (AUDIT.rstrip().rstrip(";") + " PARTITION BY RANGE (happened_at);", AUDIT, "stops being partitioned"),
-    ],
-    ids=["different-columns", "strategy", "plain-to-partitioned", "partitioned-to-plain"],
-)
-def test_changes_that_move_rows_are_refused(pg, current, desired, message):
-    current_model = inspect_db(pg, new_database(pg, current))
-    desired_model = inspect_db(pg, new_database(pg, desired))
-    with pytest.raises(PgdiffError, match=re.escape(message)) as refused:
-        plan_models(current_model, desired_model)
-    assert "copy the rows" in str(refused.value) and "RENAME" in str(refused.value)
 
 
 def test_interrupted_concurrent_detach_is_finalized(pg):

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from collections.abc import Sequence as Seq
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from pgdiff.diff import Change
 from pgdiff.diff.members import detached_constraints, detached_indexes, leaving_tables
@@ -32,6 +34,9 @@ from pgdiff.plan.members import index_adoptions, key_adoptions
 from pgdiff.plan.object_order import creates_object, order_objects
 from pgdiff.plan.phases import Phase
 from pgdiff.plan.types import Statement
+
+if TYPE_CHECKING:
+    from pgdiff.plan.recreate import Recreation
 
 
 def dotted(key: tuple[str, ...]) -> str:
@@ -149,6 +154,7 @@ class PlannerBase:
         desired: Model,
         changes: list[Change],
         conversions: Mapping[tuple[str, str, str], str] | None = None,
+        recreations: Seq[Recreation] = (),
     ) -> None:
         self.current = current
         self.desired = desired
@@ -156,6 +162,9 @@ class PlannerBase:
         # The files' USING expressions for column type changes, by column (`-- pgdiff: using`).
         self.conversions: Mapping[tuple[str, str, str], str] = conversions or {}
         self.type_facts = TypeFacts(current, desired)
+        # Tables made again with their rows copied (plan/recreate.py); `current` is without them.
+        self.recreations = tuple(recreations)
+        self.recreated_tables = {key for recreation in self.recreations for key in recreation.new_tree}
         self.new_tables = desired.tables.keys() - current.tables.keys()
         self.dropped_tables = current.tables.keys() - desired.tables.keys()
         self._emitted: list[tuple[Phase, int, Statement]] = []

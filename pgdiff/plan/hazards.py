@@ -10,6 +10,7 @@
 | index-dropped           | an index is dropped: queries that used it may become slow                 |
 | non-transactional       | runs outside a transaction; a failure can leave an INVALID index behind   |
 | breaking-change         | a name running application code may still use is renamed or removed      |
+| table-recreate          | the table is made again and its rows copied; writes block meanwhile       |
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ CODES = (
     "index-dropped",
     "non-transactional",
     "breaking-change",
+    "table-recreate",
 )
 
 
@@ -36,6 +38,18 @@ def table_rewrite(table: str, why: str) -> tuple[Hazard, Hazard]:
     return (
         Hazard("table-rewrite", f"table {table} is rewritten: {why}"),
         Hazard("access-exclusive-lock", f"table {table} is locked against reads and writes while it is rewritten"),
+    )
+
+
+def table_recreate(table: str, why: str) -> tuple[Hazard, Hazard]:
+    """A table made again with its rows copied (plan/recreate.py), all in one transaction."""
+    return (
+        Hazard(
+            "table-recreate",
+            f"table {table} is recreated ({why}): it is created again, every row is copied into it and the old "
+            "one is dropped, in one transaction; writes are blocked for the copy's duration",
+        ),
+        Hazard("access-exclusive-lock", f"table {table} is locked against reads and writes until its rows are copied"),
     )
 
 

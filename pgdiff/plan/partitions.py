@@ -6,8 +6,8 @@ is locked that anyone uses). A new partition of an existing partitioned table is
 the parent's columns, and attached: `ATTACH PARTITION` takes SHARE UPDATE EXCLUSIVE on the parent where
 `PARTITION OF` would take ACCESS EXCLUSIVE. A partition leaves with `DETACH PARTITION ... CONCURRENTLY`
 when the parent has no DEFAULT partition (PostgreSQL refuses it then). A changed bound is a detach and an
-attach in one transaction, so that readers never miss the partition's rows. What would need the rows moved
-(a new partition key, a plain table becoming partitioned or back) is refused.
+attach in one transaction, so that readers never miss the partition's rows. What needs the rows moved (a new
+partition key, a plain table becoming partitioned or back) is a recreation (`recreate.py`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from dataclasses import replace
 
 from pgdiff.diff import Change, inherited_columns
 from pgdiff.diff import parents_of as _parents_of
-from pgdiff.errors import PgdiffError
 from pgdiff.model import Model, QualifiedName, Table
 from pgdiff.plan import ddl
 from pgdiff.plan import hazards as hz
@@ -32,23 +31,6 @@ def _depth(model: Model, table: Table) -> int:
     """How many parents are above `table` (partition or inheritance), at the most."""
     parents = [model.tables[key] for key in _parents_of(table) if key in model.tables]
     return 1 + max((_depth(model, parent) for parent in parents), default=-1)
-
-
-def _key_change_refusal(old: Table, new: Table) -> str:
-    name = dotted(old.key)
-    how = (
-        f"its partition key changes from {old.partition_key} to {new.partition_key}"
-        if old.partition_key and new.partition_key
-        else "it becomes partitioned"
-        if new.partition_key
-        else "it stops being partitioned"
-    )
-    return (
-        f"table {name}: {how}, and PostgreSQL cannot do that in place: every row must move. Create the new "
-        f"table under another name with the desired partitioning, copy the rows (INSERT ... SELECT, in "
-        f"batches), then swap the names with ALTER TABLE ... RENAME in one transaction; or declare "
-        f"{name} unchanged for now"
-    )
 
 
 class PartitionPlanner(PlannerBase):
@@ -79,7 +61,8 @@ class PartitionPlanner(PlannerBase):
         """
         attaching: list[Table] = []
         new = sorted(
-            (self.desired.tables[key] for key in self.new_tables), key=lambda t: (_depth(self.desired, t), t.key)
+            (self.desired.tables[key] for key in self.new_tables - self.recreated_tables),
+            key=lambda t: (_depth(self.desired, t), t.key),
         )
         for table in new:
             inline = self._inline_constraints(table)
@@ -175,8 +158,9 @@ class PartitionPlanner(PlannerBase):
     def _alter_membership(self, change: Change) -> None:
         old: Table = change.current
         new: Table = change.desired
-        if old.partition_key != new.partition_key:
-            raise PgdiffError(_key_change_refusal(old, new))
+        # A new partition key (or none, or a first one) moves every row: such tables are recreated
+        # (plan/recreate.py) and planned as new, so their changes never reach here.
+        assert old.partition_key == new.partition_key, "recreated by plan.recreate"
         if (old.parent, old.bound, old.detach_pending) != (new.parent, new.bound, new.detach_pending):
             self._change_partition_of(old, new)
         elif old.parent is not None and old.own_not_nulls != new.own_not_nulls:

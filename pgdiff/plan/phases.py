@@ -67,6 +67,9 @@ class Phase(IntEnum):
     REPLACE_TYPE = auto()
     CREATE_FUNCTION = auto()
     CREATE_TABLE = auto()
+    # A table whose rows must move (new partitioning) is made again, rows copied, in one transaction
+    # (plan/recreate.py): once the types and functions its columns use exist, before its indexes are built.
+    RECREATE_TABLE = auto()
     # A partition's own NOT NULL goes on before its parent's column gets one, which then takes it as the
     # inherited one, keeping its name.
     PARTITION_NOT_NULL = auto()

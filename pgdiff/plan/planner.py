@@ -23,6 +23,12 @@ from pgdiff.plan.partitions import PartitionPlanner
 from pgdiff.plan.phases import Phase
 from pgdiff.plan.privileges import PrivilegePlanner
 from pgdiff.plan.rebuild import DependentPlanner
+from pgdiff.plan.recreate import (
+    RecreatePlanner,
+    changes_without_recreated,
+    find_recreations,
+    without_recreated,
+)
 from pgdiff.plan.routines import RoutinePlanner
 from pgdiff.plan.security import SecurityPlanner
 from pgdiff.plan.statistics import StatisticsPlanner
@@ -46,6 +52,7 @@ class Planner(
     PrivilegePlanner,
     OwnerPlanner,
     DependentPlanner,
+    RecreatePlanner,
 ):
     """Every kind's planning, over one shared state."""
 
@@ -59,10 +66,16 @@ def build_plan(
     """The plan for `changes`; `conversions` are the files' USING expressions of column type changes."""
     if not changes:  # every step below plans from the changes; setting up for none costs 0.3 s at 10,000 tables
         return Plan(group_statements([]))
-    planner = Planner(current, desired, changes, conversions)
+    recreations = find_recreations(current, desired)
+    if recreations:  # planned as new tables, from a current model without them (see plan/recreate.py)
+        planned_from = without_recreated(current, recreations)
+        changes = changes_without_recreated(changes, current, planned_from, desired, recreations)
+        current = planned_from
+    planner = Planner(current, desired, changes, conversions, recreations)
     for change in changes:
         planner.plan_change(change)
     planner.create_tables_parents_first()
+    planner.plan_recreations()
     planner.drop_tables_children_first()
     planner.replace_types()
     planner.rebuild_what_stands_on_replaced_objects()

@@ -17,7 +17,7 @@ from pgdiff.plan.types import Plan, Statement
 
 DEFAULT_LOCK_TIMEOUT_MS = 3_000
 DEFAULT_CATALOG_STATEMENT_TIMEOUT_MS = 30_000
-LONG_RUNNING_HAZARDS = {"table-rewrite", "validates-existing-rows", "index-build"}
+LONG_RUNNING_HAZARDS = {"table-rewrite", "validates-existing-rows", "index-build", "table-recreate"}
 
 
 @dataclass(frozen=True)
