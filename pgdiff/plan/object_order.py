@@ -43,6 +43,8 @@ def _blocks(emitted: list[Emitted], model: Model, *, creates: bool) -> dict[int,
     starts: dict[tuple[Phase, StatementKey], KindKey] = {}
     found: dict[int, KindKey] = {}
     for position, (phase, _, statement) in enumerate(emitted):
+        if phase is Phase.RECREATE_TABLE:
+            continue  # one transaction in an order of its own: lock, move aside, create, copy, drop
         name = (statement.kind, statement.object)
         ref = names.get(name)
         if ref is None:
