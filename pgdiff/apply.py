@@ -202,9 +202,21 @@ def apply_plan(
         for group in plan.groups:
             run.group_with_retries(group)
     finally:
-        if not conn.closed:
-            conn.execute("RESET lock_timeout")
-            conn.execute("RESET statement_timeout")
+        _reset_timeouts(conn)
+
+
+def _reset_timeouts(conn: psycopg.Connection) -> None:
+    """Put the session's timeouts back, without hiding the error that stopped the plan: a rollback cancelled by
+    a tiny statement_timeout leaves the transaction aborted, and a broken connection has nothing to reset."""
+    if conn.closed or conn.broken:
+        return
+    try:
+        if conn.info.transaction_status == psycopg.pq.TransactionStatus.INERROR:
+            conn.execute("ROLLBACK")
+        conn.execute("RESET lock_timeout")
+        conn.execute("RESET statement_timeout")
+    except psycopg.Error:
+        pass  # the session ends with the command; the failure that matters is already being raised
 
 
 class _StatementFailed(Exception):
