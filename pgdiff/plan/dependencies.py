@@ -7,7 +7,7 @@ from the desired model (in its dependency order).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from pgdiff.errors import PgdiffError
 from pgdiff.model import KindKey, Model
@@ -56,6 +56,23 @@ def dependents_of(
     return seen
 
 
+def reachable_among(uses: Mapping[KindKey, Iterable[KindKey]], ref: KindKey, wanted: set[KindKey]) -> set[KindKey]:
+    """What `ref` stands on among `wanted` (through `uses`, object -> what it uses), looking through objects
+    outside `wanted`."""
+    found: set[KindKey] = set()
+    seen, stack = {ref}, list(uses.get(ref, ()))
+    while stack:
+        other = stack.pop()
+        if other in seen:
+            continue
+        seen.add(other)
+        if other in wanted:
+            found.add(other)
+        else:
+            stack.extend(uses.get(other, ()))
+    return found
+
+
 def dependency_order(model: Model, refs: Iterable[KindKey]) -> list[KindKey]:
     """`refs` with each after those of `refs` it depends on (directly or through others), otherwise in
     the order given (sorted, for a set).
@@ -73,18 +90,7 @@ def dependency_order(model: Model, refs: Iterable[KindKey]) -> list[KindKey]:
     path: list[KindKey] = []
 
     def reachable_wanted(ref: KindKey) -> list[KindKey]:
-        """What `ref` uses among `wanted`, looking through objects outside it."""
-        found, seen, stack = [], {ref}, list(uses.get(ref, ()))
-        while stack:
-            other = stack.pop()
-            if other in seen:
-                continue
-            seen.add(other)
-            if other in wanted:
-                found.append(other)
-            else:
-                stack.extend(uses.get(other, ()))
-        return sorted(found, key=position.__getitem__)
+        return sorted(reachable_among(uses, ref, wanted), key=position.__getitem__)
 
     def visit(ref: KindKey) -> None:
         if ref in done:

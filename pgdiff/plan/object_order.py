@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 
 from pgdiff.model import KindKey, Model
+from pgdiff.plan.dependencies import reachable_among
 from pgdiff.plan.phases import Phase
 from pgdiff.plan.types import Statement
 
@@ -119,7 +120,7 @@ def _place(
     emitted: list[Emitted], blocks: dict[int, KindKey], uses: dict[KindKey, set[KindKey]], *, waits_for_uses: bool
 ) -> list[Emitted]:
     refs = list(dict.fromkeys(blocks.values()))
-    needs = {ref: _reachable(uses, ref, set(refs)) for ref in refs}
+    needs = {ref: reachable_among(uses, ref, set(refs)) for ref in refs}
     if not waits_for_uses:  # a drop waits for what stands on it
         needs = _inverted(needs)
     order = _topological(refs, needs)
@@ -150,22 +151,6 @@ def _in_dependency_order(emitted: list[Emitted], ref_of: dict[int, KindKey], ran
         for slot, item in zip(slots, items, strict=True):
             result[slot] = item
     return result
-
-
-def _reachable(uses: dict[KindKey, set[KindKey]], ref: KindKey, wanted: set[KindKey]) -> set[KindKey]:
-    """What `ref` stands on among `wanted`, looking through objects outside it."""
-    found: set[KindKey] = set()
-    seen, stack = {ref}, list(uses.get(ref, ()))
-    while stack:
-        other = stack.pop()
-        if other in seen:
-            continue
-        seen.add(other)
-        if other in wanted:
-            found.add(other)
-        else:
-            stack.extend(uses.get(other, ()))
-    return found
 
 
 def _inverted(needs: dict[KindKey, set[KindKey]]) -> dict[KindKey, set[KindKey]]:
