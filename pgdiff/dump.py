@@ -8,7 +8,7 @@ from is empty. Statements are laid out by pglast; output is deterministic (same 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import fields, replace
+from dataclasses import replace
 from pathlib import Path
 
 from pgdiff.diff import diff
@@ -24,7 +24,7 @@ BUILTIN_SCHEMA = "public"  # every new database has it: a dump that created it w
 
 def empty_like(model: Model) -> Model:
     """A database with nothing in it but the public schema, on the same server version."""
-    emptied = {f.name: {} for f in fields(model) if isinstance(getattr(model, f.name), dict)}
+    emptied: dict[str, dict] = {name: {} for name in model.object_collections()}
     emptied["schemas"] = {BUILTIN_SCHEMA: Schema(BUILTIN_SCHEMA)}
     return replace(model, **emptied)
 

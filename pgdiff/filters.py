@@ -10,7 +10,7 @@ triggers).
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pgdiff.errors import PgdiffError
@@ -70,9 +70,8 @@ def filter_model(model: Model, object_filter: ObjectFilter) -> Model:
     if object_filter.is_everything:
         return model
     kept = {
-        f.name: {key: obj for key, obj in value.items() if object_filter.keeps(obj)}
-        for f in fields(model)
-        if isinstance(value := getattr(model, f.name), dict)
+        name: {key: obj for key, obj in objects.items() if object_filter.keeps(obj)}
+        for name, objects in model.object_collections().items()
     }
     return replace(model, **kept)
 
@@ -109,18 +108,15 @@ def unmanaged_named(model: Model, object_filter: ObjectFilter, names: set[tuple[
         key: c for key, c in model.constraints.items() if c.table_key in tables and c.kind in ("p", "u")
     }
     picked["schemas"] = {name: schema for name, schema in model.schemas.items() if name in schemas}
-    empty = {f.name: {} for f in fields(model) if isinstance(getattr(model, f.name), dict)}
+    empty = {name: {} for name in model.object_collections()}
     return replace(model, **(empty | picked))
 
 
 def unmanaged_in_schema(model: Model, object_filter: ObjectFilter, schema: str) -> list[str]:
     """Objects of `model` in `schema` that the filter leaves alone: dropping the schema would take them."""
     found = []
-    for f in fields(model):
-        value = getattr(model, f.name)
-        if not isinstance(value, dict):
-            continue
-        for obj in value.values():
+    for objects in model.object_collections().values():
+        for obj in objects.values():
             # Named by their table: a table's constraints and indexes go without saying.
             if hasattr(obj, "table"):
                 continue

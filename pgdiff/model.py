@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from functools import cached_property
+from typing import Any
 
 QualifiedName = tuple[str, str]  # (schema, name)
 # (kind, identity key), the kind as `Change.kind` names it ("table", "column", "function", ...) or "default"
@@ -639,6 +640,11 @@ class Model:
 
     def comparable(self) -> dict[str, object]:
         """The parts that must be equal for two databases to be in sync."""
+        return dict(self.object_collections())
+
+    def object_collections(self) -> dict[str, dict[Any, Any]]:
+        """The model's objects by collection (`tables`, `grants`, ...): every dict field that holds managed
+        objects, and none of the server's facts (`casts`), which no filter or emptying may touch."""
         return {
             "schemas": self.schemas,
             "extensions": self.extensions,
