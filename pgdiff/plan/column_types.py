@@ -169,6 +169,20 @@ class TypeFacts:
             found = BareType(bare_type(domain.base_type).name, found.array or bare_type(domain.base_type).array)
         return (BareType(f"enum {found.name}", found.array) if found.name in enums else found), checked
 
+    def is_constrained_domain(self, text: str) -> bool:
+        """Whether `text` (a new column's type) is a domain with NOT NULL or a CHECK, its own or a base
+        domain's: ADD COLUMN then checks NULL against them in every row, a rewrite (an array of it is not)."""
+        domains = self._domains[1]
+        found = bare_type(text)
+        seen: set[str] = set()
+        while not found.array and found.name in domains and found.name not in seen:
+            seen.add(found.name)
+            domain = domains[found.name]
+            if domain.not_null or domain.checks:
+                return True
+            found = bare_type(domain.base_type)
+        return False
+
 
 def is_enum(bare: BareType) -> bool:
     return bare.name.startswith("enum ")

@@ -12,6 +12,7 @@ the places their statements held. A cycle changes nothing: the phases' order sta
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Iterable
 
@@ -130,27 +131,69 @@ def _place(
     for ref in order:
         own = max(emitted[p][0] for p, r in blocks.items() if r == ref)
         phase_of[ref] = max([own, *(phase_of[other] for other in needs[ref])])
-    rank = {ref: index for index, ref in enumerate(order)}
     moved = [
         (phase_of[blocks[p]], index, statement) if p in blocks else (phase, index, statement)
         for p, (phase, index, statement) in enumerate(emitted)
     ]
     moved.sort(key=lambda item: item[0])  # stable: within a phase, the order an earlier pass gave stands
-    return _in_dependency_order(moved, {item[1]: blocks[p] for p, item in enumerate(emitted) if p in blocks}, rank)
+    return _in_dependency_order(moved, {item[1]: blocks[p] for p, item in enumerate(emitted) if p in blocks}, needs)
 
 
-def _in_dependency_order(emitted: list[Emitted], ref_of: dict[int, KindKey], rank: dict[KindKey, int]) -> list[Emitted]:
-    """Within each phase, the statements of moved objects in dependency order, in the slots they hold."""
-    result = list(emitted)
-    slots_by_phase: dict[Phase, list[int]] = {}
-    for position, (phase, index, _) in enumerate(emitted):
-        if index in ref_of:
-            slots_by_phase.setdefault(phase, []).append(position)
-    for slots in slots_by_phase.values():
-        items = sorted((emitted[s] for s in slots), key=lambda item: (rank[ref_of[item[1]]], item[1]))
-        for slot, item in zip(slots, items, strict=True):
-            result[slot] = item
+def _in_dependency_order(
+    emitted: list[Emitted], ref_of: dict[int, KindKey], needs: dict[KindKey, set[KindKey]]
+) -> list[Emitted]:
+    """Within each phase, a statement of a moved object waits for the first statement (the CREATE, or the
+    DROP) of each object it needs there, and a block's later statements wait for its first; everything else
+    keeps its place. Only what must wait moves: a partition's ATTACH stays after the index copies emitted
+    before it. A cycle leaves the phase as it was."""
+    result: list[Emitted] = []
+    start = 0
+    while start < len(emitted):
+        end = start
+        while end < len(emitted) and emitted[end][0] == emitted[start][0]:
+            end += 1
+        result.extend(_stable_topological(emitted[start:end], ref_of, needs))
+        start = end
     return result
+
+
+def _stable_topological(
+    items: list[Emitted], ref_of: dict[int, KindKey], needs: dict[KindKey, set[KindKey]]
+) -> list[Emitted]:
+    """`items` (one phase), each after what it waits for, otherwise in their order; unchanged for a cycle."""
+    first_of: dict[KindKey, int] = {}
+    for position, (_, index, _) in enumerate(items):
+        if index in ref_of:
+            first_of.setdefault(ref_of[index], position)
+    waits: dict[int, set[int]] = {}
+    for position, (_, index, _) in enumerate(items):
+        ref = ref_of.get(index)
+        if ref is None:
+            continue
+        before = {first_of[other] for other in needs[ref] if other in first_of}
+        if first_of[ref] != position:
+            before.add(first_of[ref])
+        before.discard(position)
+        if before:
+            waits[position] = before
+    if not waits:
+        return items
+    waited_by: dict[int, list[int]] = {}
+    for position, before in waits.items():
+        for other in before:
+            waited_by.setdefault(other, []).append(position)
+    pending = {position: len(before) for position, before in waits.items()}
+    ready = [position for position in range(len(items)) if position not in pending]
+    heapq.heapify(ready)
+    ordered: list[Emitted] = []
+    while ready:
+        position = heapq.heappop(ready)
+        ordered.append(items[position])
+        for other in waited_by.get(position, ()):
+            pending[other] -= 1
+            if pending[other] == 0:
+                heapq.heappush(ready, other)
+    return ordered if len(ordered) == len(items) else items
 
 
 def _inverted(needs: dict[KindKey, set[KindKey]]) -> dict[KindKey, set[KindKey]]:

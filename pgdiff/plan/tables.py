@@ -199,6 +199,8 @@ class TablePlanner(PlannerBase):
         hazards: tuple[Hazard, ...] = ()
         if table_key not in self.new_tables:
             why = _add_column_rewrite_reason(column)
+            if why is None and self.type_facts.is_constrained_domain(column.type):
+                why = f"is of domain {column.type}, whose constraints are checked in every row"
             if why:
                 hazards = hz.table_rewrite(dotted(table_key), f"column {column.name} {why}")
         statement = self._column_statement(change, f"ADD COLUMN {ddl.column_definition(column)}", hazards)
