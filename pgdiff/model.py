@@ -155,10 +155,18 @@ class Constraint:
     # For a key of a partitioned table: the keys cloned under it at every level, as (schema, table, constraint,
     # parent constraint), like `Index.partition_indexes`; each clone's index has the clone's name.
     partition_keys: tuple[tuple[str, str, str, str], ...] = field(default=(), compare=False)
+    # A CHECK as the files wrote it, in `definition`'s form (source/written.py): what a plan creates it from,
+    # so that it prints as in a database built from the files.
+    written: str | None = field(default=None, compare=False)
 
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.schema, self.table, self.name)
+
+    @property
+    def sql(self) -> str:
+        """The definition a plan creates the constraint with: the files' own text where known."""
+        return self.written or self.definition
 
     @property
     def table_key(self) -> QualifiedName:
@@ -189,10 +197,17 @@ class Index:
     # PARTITION pairs each with the first matching index of the new partition, so indexes alike get the
     # partition's indexes in the order those were created.
     oid_order: int = field(default=0, compare=False)
+    # `body` as the files wrote it (source/written.py): what a plan creates the index from.
+    written: str | None = field(default=None, compare=False)
 
     @property
     def key(self) -> QualifiedName:
         return (self.schema, self.name)
+
+    @property
+    def sql_body(self) -> str:
+        """The body a plan creates the index with: the files' own text where known."""
+        return self.written or self.body
 
     @property
     def table_key(self) -> QualifiedName:

@@ -41,6 +41,7 @@ from pgdiff.source import Sources, sources_key
 from pgdiff.source.directives import Conversion, Rename, column_location, pinned_extension_versions
 from pgdiff.source.order import names_used_not_defined
 from pgdiff.source.sql import SqlStatement
+from pgdiff.source.written import with_written_texts
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ class DesiredState:
         self._copy_unmanaged_references(shadow.connection)
         shadow.load(self._sources.statements)
         pinned = pinned_extension_versions(self._sources.statements)
-        loaded = unpin_extensions(shadow.inspect(), pinned)
+        loaded = with_written_texts(unpin_extensions(shadow.inspect(), pinned), self._sources.statements)
         self._scratch = shadow.connection
         if self._cache is not None and key is not None:
             self._cache.put("desired", key, loaded)

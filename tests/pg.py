@@ -30,6 +30,7 @@ from pgdiff.pipeline import PlanResult, plan_models
 from pgdiff.plan import Plan
 from pgdiff.source.directives import find_conversions, find_renames
 from pgdiff.source.sql import split_sql
+from pgdiff.source.written import with_written_texts
 from tests.plan_invariants import assert_rewrites_reported, file_nodes
 
 _counter = itertools.count()
@@ -153,11 +154,12 @@ def assert_converges(
     cluster: Cluster, current_sql: str, desired_sql: str, *, ignore_column_order: bool = False
 ) -> Convergence:
     """Plan current -> desired (with the desired SQL's rename directives), apply, compare, re-plan."""
-    statements = split_sql(desired_sql, Path("desired.sql")) if "pgdiff:" in desired_sql else []
+    statements = split_sql(desired_sql, Path("desired.sql"))
     directives = {"renames": find_renames(statements), "conversions": find_conversions(statements)}
     current_db = new_database(cluster, current_sql, "cur")
     desired_db = new_database(cluster, desired_sql, "des")
-    desired = inspect_db(cluster, desired_db)
+    # As pgdiff reads files: the shadow's catalog, with the files' own text of what it creates.
+    desired = with_written_texts(inspect_db(cluster, desired_db), statements)
     nodes_before = file_nodes(cluster, current_db)
     with psycopg.connect(cluster.conninfo(desired_db), autocommit=True) as scratch:
         result = plan_models(inspect_db(cluster, current_db), desired, scratch=scratch, **directives)

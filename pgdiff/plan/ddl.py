@@ -72,7 +72,7 @@ LIKE_PARENT = "INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED"
 
 def create_table(table: Table, inline_constraints: list[Constraint], *, like: QualifiedName | None = None) -> str:
     """CREATE TABLE; a partition as PARTITION OF its parent, or (`like`) standalone with its parent's columns."""
-    constraints = [f"CONSTRAINT {ident(c.name)} {c.definition}" for c in inline_constraints]
+    constraints = [f"CONSTRAINT {ident(c.name)} {c.sql}" for c in inline_constraints]
     unlogged = "UNLOGGED " if table.unlogged else ""
     name = qualified(table.schema, table.name)
     if table.parent is not None and like is None:
@@ -167,7 +167,7 @@ def add_constraint(constraint: Constraint, *, not_valid: bool = False) -> str:
     return alter_table(
         constraint.schema,
         constraint.table,
-        f"ADD CONSTRAINT {ident(constraint.name)} {constraint.definition}{suffix}",
+        f"ADD CONSTRAINT {ident(constraint.name)} {constraint.sql}{suffix}",
     )
 
 
@@ -186,7 +186,7 @@ def create_index(index: Index, *, concurrently: bool = False, only: bool = False
     on = "ONLY " if only else ""
     return (
         f"CREATE {unique}INDEX {concurrent}{ident(index.name)} "
-        f"ON {on}{qualified(index.schema, index.table)} USING {ident(index.method)} {index.body}"
+        f"ON {on}{qualified(index.schema, index.table)} USING {ident(index.method)} {index.sql_body}"
     )
 
 

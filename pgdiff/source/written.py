@@ -1,0 +1,328 @@
+"""The files' own text of the expressions pgdiff creates: CHECK constraints and index definitions.
+
+PostgreSQL stores an expression as a tree and prints it back (`pg_get_constraintdef`, `pg_get_indexdef`) in a
+form that, parsed again, is not always the same tree: `status IN ('new', 'done')` on a varchar column prints as
+`(status)::text = ANY ((ARRAY['new'::character varying, ...])::text[])`, which executed again prints as
+`ARRAY[('new'::character varying)::text, ...]`. A database migrated with the printed text would then differ,
+in `pg_dump`, from one built by running the files through psql. So an object the files create is created
+from the files' own parse tree, printed by pglast, with every name the shadow's print qualifies qualified the
+same way (the plan may run under another search_path than the files were loaded with).
+
+Each expression of the files is paired with the catalog object it made: by name where the files name it, and
+otherwise, among the unnamed ones on the same table, by the shape of its tree with casts and the spelling of
+`IN`/`= ANY` set aside. What cannot be paired with certainty keeps the printed text, as before.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import pglast
+from pglast import ast, enums
+from pglast.stream import RawStream
+
+from pgdiff.model import Constraint, Index, Model
+from pgdiff.source.sql import SqlStatement
+
+TableName = tuple[str | None, str]  # (schema as written, or None; table)
+
+
+@dataclass(frozen=True)
+class _Fragment:
+    table: TableName
+    kind: str  # "check" | "index"
+    name: str | None  # as the files name it, None when PostgreSQL chose it
+    node: Any  # the CHECK's expression, or the whole IndexStmt
+
+
+def with_written_texts(model: Model, statements: Sequence[SqlStatement]) -> Model:
+    """`model` (loaded from `statements`) with the files' own text on its CHECK constraints and indexes."""
+    fragments = _Fragments(_fragments(statements))
+    if not fragments.by_table:
+        return model
+    constraints = dict(model.constraints)
+    for key, constraint in model.constraints.items():
+        if constraint.kind == "c":
+            written = fragments.check_text(constraint)
+            if written is not None:
+                constraints[key] = replace(constraint, written=written)
+    indexes = dict(model.indexes)
+    for key, index in model.indexes.items():
+        written = fragments.index_body(index)
+        if written is not None:
+            indexes[key] = replace(index, written=written)
+    return replace(model, constraints=constraints, indexes=indexes)
+
+
+# -- collecting the files' expressions ------------------------------------------------------------
+
+
+def _fragments(statements: Sequence[SqlStatement]) -> Iterator[_Fragment]:
+    default_schema: str | None = None  # the first schema of a SET search_path in the files
+    for statement in statements:
+        if not _may_hold_fragments(statement.text):
+            continue
+        tree = statement.tree
+        if isinstance(tree, ast.VariableSetStmt) and tree.name == "search_path":
+            default_schema = _first_schema(tree)
+        elif isinstance(tree, ast.CreateStmt):
+            yield from _create_table_fragments(tree, default_schema)
+        elif isinstance(tree, ast.AlterTableStmt):
+            yield from _alter_table_fragments(tree, default_schema)
+        elif isinstance(tree, ast.IndexStmt):
+            yield _Fragment(_table_of(tree.relation, default_schema), "index", tree.idxname, tree)
+
+
+def _may_hold_fragments(text: str) -> bool:
+    upper = text[:200].upper()
+    return "CHECK" in text.upper() or "INDEX" in upper or "SEARCH_PATH" in upper
+
+
+def _first_schema(tree: ast.VariableSetStmt) -> str | None:
+    for arg in tree.args or ():
+        value = getattr(arg, "val", None)
+        name = getattr(value, "sval", None)
+        if name and name != "$user":
+            return name
+    return None
+
+
+def _table_of(relation: ast.RangeVar, default_schema: str | None) -> TableName:
+    return (relation.schemaname or default_schema, relation.relname)
+
+
+def _create_table_fragments(tree: ast.CreateStmt, default_schema: str | None) -> Iterator[_Fragment]:
+    table = _table_of(tree.relation, default_schema)
+    for element in tree.tableElts or ():
+        if isinstance(element, ast.ColumnDef):
+            yield from _checks(table, element.constraints)
+        elif isinstance(element, ast.Constraint):
+            yield from _checks(table, (element,))
+
+
+def _alter_table_fragments(tree: ast.AlterTableStmt, default_schema: str | None) -> Iterator[_Fragment]:
+    table = _table_of(tree.relation, default_schema)
+    for command in tree.cmds or ():
+        definition = getattr(command, "def_", None)
+        if command.subtype == enums.AlterTableType.AT_AddConstraint and isinstance(definition, ast.Constraint):
+            yield from _checks(table, (definition,))
+        elif command.subtype == enums.AlterTableType.AT_AddColumn and isinstance(definition, ast.ColumnDef):
+            yield from _checks(table, definition.constraints)
+
+
+def _checks(table: TableName, constraints: Iterable[Any] | None) -> Iterator[_Fragment]:
+    for constraint in constraints or ():
+        if isinstance(constraint, ast.Constraint) and constraint.contype == enums.ConstrType.CONSTR_CHECK:
+            yield _Fragment(table, "check", constraint.conname, constraint.raw_expr)
+
+
+class _Fragments:
+    def __init__(self, fragments: Iterable[_Fragment]) -> None:
+        self.by_table: dict[str, list[_Fragment]] = {}
+        for fragment in fragments:
+            self.by_table.setdefault(fragment.table[1], []).append(fragment)
+
+    def _candidates(self, schema: str, table: str, kind: str) -> list[_Fragment]:
+        found = [f for f in self.by_table.get(table, ()) if f.kind == kind and f.table[0] in (schema, None)]
+        exact = [f for f in found if f.table[0] == schema]
+        return exact or found
+
+    def _pick(self, candidates: list[_Fragment], name: str, shape: Any, shape_of: Any) -> _Fragment | None:
+        named = [f for f in candidates if f.name == name]
+        if named:
+            return named[-1]  # the files' last word on that name
+        alike = [f for f in candidates if f.name is None and shape_of(f) == shape]
+        return alike[0] if alike and all(_same(f.node, alike[0].node) for f in alike) else None
+
+    def check_text(self, constraint: Constraint) -> str | None:
+        """The files' text of the CHECK `constraint`, in `pg_get_constraintdef`'s form."""
+        candidates = self._candidates(constraint.schema, constraint.table, "check")
+        if not candidates:
+            return None
+        printed = _parse_expression(_check_expression(constraint.definition))
+        if printed is None:
+            return None
+        fragment = self._pick(candidates, constraint.name, _shape(printed), lambda f: _shape(f.node))
+        if fragment is None:
+            return None
+        expression = _qualified_like(fragment.node, printed)
+        if expression is None:
+            return None
+        tail = " NO INHERIT" if constraint.definition.endswith(" NO INHERIT") else ""
+        return f"CHECK ({RawStream()(expression)}){tail}"
+
+    def index_body(self, index: Index) -> str | None:
+        """The files' text of `index` after `USING <method> `, in `pg_get_indexdef`'s form."""
+        candidates = self._candidates(index.schema, index.table, "index")
+        if not candidates:
+            return None
+        printed = _parse_index(index)
+        if printed is None:
+            return None
+        fragment = self._pick(candidates, index.name, _index_shape(printed), lambda f: _index_shape(f.node))
+        if fragment is None or fragment.node.accessMethod != index.method:
+            return None
+        statement = _qualified_like(fragment.node, printed)
+        if statement is None:
+            return None
+        return _index_body(statement)
+
+
+def _same(a: Any, b: Any) -> bool:
+    return RawStream()(a) == RawStream()(b)
+
+
+# -- reading the printed definitions ----------------------------------------------------------------
+
+
+def _check_expression(definition: str) -> str:
+    text = definition.removesuffix(" NO INHERIT")
+    return text.removeprefix("CHECK ")
+
+
+def _parse_expression(text: str) -> Any | None:
+    try:
+        return pglast.parse_sql(f"SELECT {text}")[0].stmt.targetList[0].val
+    except pglast.parser.ParseError:
+        return None
+
+
+def _parse_index(index: Index) -> ast.IndexStmt | None:
+    try:
+        tree = pglast.parse_sql(f"CREATE INDEX pgdiff_printed ON pgdiff_printed USING {index.method} {index.body}")
+    except pglast.parser.ParseError:
+        return None
+    return tree[0].stmt
+
+
+_PLACEHOLDER = "pgdiff_written"
+
+
+def _index_body(statement: ast.IndexStmt) -> str | None:
+    """What `pg_get_indexdef` prints after `USING <method> `, from the files' statement."""
+    node = copy.deepcopy(statement)
+    node.idxname = _PLACEHOLDER
+    node.relation = ast.RangeVar(relname=_PLACEHOLDER, inh=True, relpersistence="p")
+    node.accessMethod = "btree"  # the default, which pglast leaves out
+    node.concurrent = False
+    node.if_not_exists = False
+    node.tableSpace = None
+    node.unique = False
+    text = RawStream()(node)
+    prefix = f"CREATE INDEX {_PLACEHOLDER} ON {_PLACEHOLDER} "
+    return text[len(prefix) :] if text.startswith(prefix) else None
+
+
+# -- the shape two texts of one expression share ---------------------------------------------------
+
+_IGNORED_SLOTS = {"location", "rexpr_list_start", "rexpr_list_end", "funcformat", "list_start", "list_end"}
+_POSITIVE = {"=": "any", "<>": "all"}
+
+
+def _shape(node: Any) -> Any:
+    """The tree without what printing adds or respells: casts, `IN (...)` against `= ANY (ARRAY[...])`,
+    schema qualifications, and the type of a constant (`'10'` and `10`)."""
+    if isinstance(node, (list, tuple)):
+        return tuple(_shape(item) for item in node)
+    if isinstance(node, ast.TypeCast):
+        return _shape(node.arg)
+    if isinstance(node, ast.A_Const):
+        return ("const", None if node.isnull else _value(node.val))
+    if isinstance(node, (ast.String, ast.Integer, ast.Float, ast.Boolean, ast.BitString)):
+        return ("const", _value(node))
+    if isinstance(node, ast.ColumnRef):
+        return ("column", _value(node.fields[-1]))
+    if isinstance(node, ast.A_Expr):
+        return _expression_shape(node)
+    if isinstance(node, ast.Node):
+        parts: list[Any] = [type(node).__name__]
+        for slot in node:
+            if slot in _IGNORED_SLOTS:
+                continue
+            value = getattr(node, slot)
+            if slot in ("funcname", "names", "opclass", "collname", "collation", "name") and isinstance(value, tuple):
+                value = value[-1:]
+            parts.append((slot, _shape(value)))
+        return tuple(parts)
+    return node.value if hasattr(node, "value") else node
+
+
+def _expression_shape(node: ast.A_Expr) -> Any:
+    operator = _value(node.name[-1]) if node.name else None
+    kind = node.kind
+    if kind == enums.A_Expr_Kind.AEXPR_IN:
+        return (_POSITIVE.get(operator, operator), operator, _shape(node.lexpr), _shape(node.rexpr))
+    if kind in (enums.A_Expr_Kind.AEXPR_OP_ANY, enums.A_Expr_Kind.AEXPR_OP_ALL):
+        right = node.rexpr
+        while isinstance(right, ast.TypeCast):
+            right = right.arg
+        items = _shape(right.elements) if isinstance(right, ast.A_ArrayExpr) else _shape(right)
+        quantifier = "any" if kind == enums.A_Expr_Kind.AEXPR_OP_ANY else "all"
+        return (quantifier, operator, _shape(node.lexpr), items)
+    if kind in (enums.A_Expr_Kind.AEXPR_LIKE, enums.A_Expr_Kind.AEXPR_ILIKE):
+        kind = enums.A_Expr_Kind.AEXPR_OP  # `LIKE` prints as `~~`
+    return ("expr", int(kind), operator, _shape(node.lexpr), _shape(node.rexpr))
+
+
+def _value(node: Any) -> str:
+    for attribute in ("sval", "ival", "fval", "boolval", "bsval"):
+        if hasattr(node, attribute):
+            return str(getattr(node, attribute))
+    return str(node)
+
+
+def _index_shape(node: ast.IndexStmt) -> Any:
+    return (_shape(node.indexParams), _shape(node.indexIncludingParams), _shape(node.whereClause))
+
+
+# -- qualifying the files' names as the printed text does --------------------------------------------
+
+# Where a name sits in a tree, by node and slot: functions, types, operators, collations, operator classes.
+_NAME_SLOTS = {
+    ast.FuncCall: ("funcname",),
+    ast.TypeName: ("names",),
+    ast.A_Expr: ("name",),
+    ast.CollateClause: ("collname",),
+    ast.IndexElem: ("opclass", "collation"),
+}
+
+
+def _qualified_like(node: Any, printed: Any) -> Any | None:
+    """A copy of `node` with each bare name that `printed` qualifies qualified the same way; None when one
+    bare name stands for two qualified ones (which one the files meant cannot be told)."""
+    qualified: dict[tuple[str, str, str], tuple[str, ...]] = {}
+    for kind, slot, names in _names(printed):
+        if len(names) > 1:
+            bare = (kind, slot, names[-1])
+            if qualified.setdefault(bare, names) != names:
+                return None
+    result = copy.deepcopy(node)
+    for owner, slot, names in _name_owners(result):
+        key = (type(owner).__name__, slot, names[-1])
+        if len(names) == 1 and key in qualified:
+            setattr(owner, slot, tuple(ast.String(sval=part) for part in qualified[key]))
+    return result
+
+
+def _names(node: Any) -> Iterator[tuple[str, str, tuple[str, ...]]]:
+    for owner, slot, names in _name_owners(node):
+        yield type(owner).__name__, slot, names
+
+
+def _name_owners(node: Any) -> Iterator[tuple[Any, str, tuple[str, ...]]]:
+    if isinstance(node, (list, tuple)):
+        for item in node:
+            yield from _name_owners(item)
+        return
+    if not isinstance(node, ast.Node):
+        return
+    slots = _NAME_SLOTS.get(type(node), ())
+    for slot in node:
+        value = getattr(node, slot)
+        if slot in slots and isinstance(value, tuple) and value and all(isinstance(v, ast.String) for v in value):
+            yield node, slot, tuple(v.sval for v in value)
+        elif isinstance(value, (ast.Node, list, tuple)):
+            yield from _name_owners(value)
