@@ -115,6 +115,8 @@ class Table:
     # parent's column is not, or (PostgreSQL 18) under another constraint name, as (column, name or None).
     own_not_nulls: tuple[tuple[str, str | None], ...] = ()
     options: tuple[str, ...] = ()  # storage parameters, "name=value", sorted
+    # The same in the catalog's order where it is not sorted: what pg_dump prints, so what a plan keeps.
+    options_order: tuple[str, ...] = field(default=(), compare=False)
     replica_identity: str = "d"  # key of REPLICA_IDENTITIES
     replica_index: str | None = None  # for replica identity "i": the unique index it uses
 
@@ -125,6 +127,11 @@ class Table:
     @property
     def partitioned(self) -> bool:
         return self.partition_key is not None
+
+    @property
+    def ordered_options(self) -> tuple[str, ...]:
+        """Storage parameters in the catalog's order (the table's own, then its TOAST table's)."""
+        return self.options_order or self.options
 
     def column(self, name: str) -> Column | None:
         for column in self.columns:
@@ -459,6 +466,9 @@ class Policy:
     using: str | None = None
     check: str | None = None
     columns: tuple[str, ...] = field(default=(), compare=False)  # what USING and WITH CHECK read
+    # USING and WITH CHECK as the files wrote them (source/written.py): what a plan creates the policy from.
+    written_using: str | None = field(default=None, compare=False)
+    written_check: str | None = field(default=None, compare=False)
 
     @property
     def key(self) -> tuple[str, str, str]:

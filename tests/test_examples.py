@@ -83,7 +83,8 @@ def desired_sql(source: Path) -> str:
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
 def test_example_converges_from_its_current_state(pg, name):
     current, desired = EXAMPLES[name]
-    result = assert_converges(pg, current.read_text(), desired_sql(desired))
+    # The files add columns between existing ones; PostgreSQL adds a column at the end of its table.
+    result = assert_converges(pg, current.read_text(), desired_sql(desired), ignore_column_order=True)
     kinds = {statement.kind for statement in result.plan.statements}
     assert {"table", "index", "constraint"} <= kinds
 

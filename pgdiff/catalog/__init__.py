@@ -322,6 +322,7 @@ def _table(row: dict[str, Any], columns: tuple[Column, ...]) -> Table:
         detach_pending=row["detach_pending"],
         own_not_nulls=tuple((column, name or None) for column, name in row["own_not_nulls"] or ()),
         options=tuple(row["options"]),
+        options_order=tuple(row["options_order"]) if row["options_order"] != row["options"] else (),
         replica_identity=row["replica_identity"],
         replica_index=row["replica_index"] if row["replica_identity"] == "i" else None,
     )

@@ -21,6 +21,11 @@ SELECT n.nspname AS schema,
              SELECT 'toast.' || o FROM pg_catalog.pg_class tt, pg_catalog.unnest(tt.reloptions) o
              WHERE tt.oid = c.reltoastrelid
              ORDER BY 1) AS options,
+       -- The same in the catalog's order, which pg_dump prints them in: the table's, then the TOAST table's.
+       ARRAY(SELECT o FROM pg_catalog.unnest(c.reloptions) o
+             UNION ALL
+             SELECT 'toast.' || o FROM pg_catalog.pg_class tt, pg_catalog.unnest(tt.reloptions) o
+             WHERE tt.oid = c.reltoastrelid) AS options_order,
        -- A partition's NOT NULL columns that are not as its parent has them: NOT NULL where the parent's column
        -- is not, or (PostgreSQL 18) under a NOT NULL constraint of another name. Each as [column, name or ''].
        CASE WHEN c.relispartition THEN ARRAY(

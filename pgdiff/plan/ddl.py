@@ -88,7 +88,7 @@ def create_table(table: Table, inline_constraints: list[Constraint], *, like: Qu
     if table.partition_key:
         sql += f"\nPARTITION BY {table.partition_key}"
     if table.options:
-        sql += f"\nWITH ({storage_options(table.options)})"
+        sql += f"\nWITH ({storage_options(table.ordered_options)})"
     return sql
 
 
@@ -115,18 +115,37 @@ def storage_parameter_name(name: str) -> str:
     return ".".join(ident(part) for part in name.split(".", 1))
 
 
-def alter_storage_options(table: Table, old: tuple[str, ...]) -> list[str]:
-    """SET the parameters that are new or changed, RESET those that go."""
-    old_values = dict(option.partition("=")[::2] for option in old)
-    new_values = dict(option.partition("=")[::2] for option in table.options)
-    changed = tuple(f"{name}={value}" for name, value in new_values.items() if old_values.get(name) != value)
+def alter_storage_options(table: Table, old: Table) -> list[str]:
+    """SET the parameters that are new or changed, RESET those that go, so that the table ends with them in
+    the desired order (which pg_dump prints): SET keeps the parameters it does not name where they are and
+    puts those it names at the end, so the ones past the longest desired prefix kept as it is are set again."""
+    old_order = [option.partition("=")[::2] for option in old.ordered_options]
+    new_order = [option.partition("=")[::2] for option in table.ordered_options]
+    old_values, new_values = dict(old_order), dict(new_order)
+    setting: list[tuple[str, str]] = []
+    for toast in (False, True):
+        old_part = [name for name, _ in old_order if name.startswith("toast.") == toast]
+        new_part = [(name, value) for name, value in new_order if name.startswith("toast.") == toast]
+        setting += new_part[_kept_prefix(old_part, new_part, old_values) :]
     gone = sorted(old_values.keys() - new_values.keys())
     actions = []
-    if changed:
-        actions.append(f"SET ({storage_options(changed)})")
+    if setting:
+        actions.append(f"SET ({storage_parameters(setting)})")
     if gone:
         actions.append(f"RESET ({reset_storage_parameters(gone)})")
     return [alter_table(table.schema, table.name, action) for action in actions]
+
+
+def _kept_prefix(old_names: list[str], new: list[tuple[str, str]], old_values: dict[str, str]) -> int:
+    """How many of `new`'s first parameters can stay untouched: unchanged, and in `old_names`'s order."""
+    for length in range(len(new), -1, -1):
+        prefix = new[:length]
+        names = {name for name, _ in prefix}
+        if all(old_values.get(name) == value for name, value in prefix) and [
+            name for name in old_names if name in names
+        ] == [name for name, _ in prefix]:
+            return length
+    return 0
 
 
 def replica_identity(table: Table) -> str:
@@ -482,9 +501,9 @@ def row_security(security: RowSecurity, *, enabled: bool | None = None, forced: 
 def _policy_clauses(policy: Policy) -> str:
     parts = [f"TO {', '.join(policy.roles)}"]
     if policy.using is not None:
-        parts.append(f"USING ({policy.using})")
+        parts.append(f"USING ({policy.written_using or policy.using})")
     if policy.check is not None:
-        parts.append(f"WITH CHECK ({policy.check})")
+        parts.append(f"WITH CHECK ({policy.written_check or policy.check})")
     return " ".join(parts)
 
 

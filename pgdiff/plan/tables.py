@@ -144,7 +144,7 @@ class TablePlanner(PlannerBase):
         if "unlogged" in change.attributes:
             self._change_persistence(change)
         if "options" in change.attributes:
-            for sql in ddl.alter_storage_options(change.desired, change.current.options):
+            for sql in ddl.alter_storage_options(change.desired, change.current):
                 self.emit(Phase.ALTER_TABLE, Statement(sql, "table", "alter", change.name, table=change.name))
         if {"replica_identity", "replica_index"} & set(change.attributes):
             self.set_replica_identity(change.desired, "alter")

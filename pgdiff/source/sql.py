@@ -39,7 +39,8 @@ def line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def split_sql(text: str, path: Path) -> list[SqlStatement]:
+def split_sql(text: str, path: Path, *, checked: bool = True) -> list[SqlStatement]:
+    """The statements of `text`; with `checked`, each one pgdiff does not manage is refused."""
     try:
         slices = pglast.parser.split(text, with_parser=True, only_slices=True)
     except ParseError as error:
@@ -53,8 +54,9 @@ def split_sql(text: str, path: Path) -> list[SqlStatement]:
         line = previous_end_line + leading.count("\n")
         statements.append(SqlStatement(text[piece], path, line, leading, previous_end_line))
         previous_end, previous_end_line = piece.stop, line + text.count("\n", piece.start, piece.stop)
-    for statement in statements:
-        check_supported(statement)
+    if checked:
+        for statement in statements:
+            check_supported(statement)
     return statements
 
 

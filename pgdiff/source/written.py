@@ -24,7 +24,7 @@ import pglast
 from pglast import ast, enums
 from pglast.stream import RawStream
 
-from pgdiff.model import Constraint, Index, Model
+from pgdiff.model import Constraint, Index, Model, Policy
 from pgdiff.source.sql import SqlStatement
 
 TableName = tuple[str | None, str]  # (schema as written, or None; table)
@@ -33,9 +33,9 @@ TableName = tuple[str | None, str]  # (schema as written, or None; table)
 @dataclass(frozen=True)
 class _Fragment:
     table: TableName
-    kind: str  # "check" | "index"
+    kind: str  # "check" | "index" | "policy"
     name: str | None  # as the files name it, None when PostgreSQL chose it
-    node: Any  # the CHECK's expression, or the whole IndexStmt
+    node: Any  # the CHECK's expression, the whole IndexStmt, or a policy's (USING, WITH CHECK)
 
 
 def with_written_texts(model: Model, statements: Sequence[SqlStatement]) -> Model:
@@ -54,7 +54,12 @@ def with_written_texts(model: Model, statements: Sequence[SqlStatement]) -> Mode
         written = fragments.index_body(index)
         if written is not None:
             indexes[key] = replace(index, written=written)
-    return replace(model, constraints=constraints, indexes=indexes)
+    policies = dict(model.policies)
+    for key, policy in model.policies.items():
+        texts = fragments.policy_texts(policy)
+        if texts is not None:
+            policies[key] = replace(policy, written_using=texts[0], written_check=texts[1])
+    return replace(model, constraints=constraints, indexes=indexes, policies=policies)
 
 
 # -- collecting the files' expressions ------------------------------------------------------------
@@ -74,11 +79,14 @@ def _fragments(statements: Sequence[SqlStatement]) -> Iterator[_Fragment]:
             yield from _alter_table_fragments(tree, default_schema)
         elif isinstance(tree, ast.IndexStmt):
             yield _Fragment(_table_of(tree.relation, default_schema), "index", tree.idxname, tree)
+        elif isinstance(tree, (ast.CreatePolicyStmt, ast.AlterPolicyStmt)):
+            table = _table_of(tree.table, default_schema)
+            yield _Fragment(table, "policy", tree.policy_name, (tree.qual, tree.with_check))
 
 
 def _may_hold_fragments(text: str) -> bool:
     upper = text[:200].upper()
-    return "CHECK" in text.upper() or "INDEX" in upper or "SEARCH_PATH" in upper
+    return "CHECK" in text.upper() or "INDEX" in upper or "SEARCH_PATH" in upper or "POLICY" in upper
 
 
 def _first_schema(tree: ast.VariableSetStmt) -> str | None:
@@ -171,6 +179,27 @@ class _Fragments:
         return _index_body(statement)
 
 
+    def policy_texts(self, policy: Policy) -> tuple[str | None, str | None] | None:
+        """The files' text of `policy`'s USING and WITH CHECK, each where the printed one has it."""
+        using: Any = None
+        check: Any = None
+        for fragment in self._candidates(policy.schema, policy.table, "policy"):
+            if fragment.name == policy.name:  # CREATE, then each ALTER POLICY that gives a clause
+                using = fragment.node[0] if fragment.node[0] is not None else using
+                check = fragment.node[1] if fragment.node[1] is not None else check
+        texts = (_expression_text(using, policy.using), _expression_text(check, policy.check))
+        return None if texts == (None, None) else texts
+
+
+def _expression_text(node: Any, printed_text: str | None) -> str | None:
+    """`node` printed, qualified as `printed_text` is; None where either is missing."""
+    if node is None or printed_text is None:
+        return None
+    printed = _parse_expression(printed_text)
+    qualified = _qualified_like(node, printed) if printed is not None else None
+    return RawStream()(qualified) if qualified is not None else None
+
+
 def _same(a: Any, b: Any) -> bool:
     return RawStream()(a) == RawStream()(b)
 
@@ -253,6 +282,8 @@ def _shape(node: Any) -> Any:
 def _expression_shape(node: ast.A_Expr) -> Any:
     operator = _value(node.name[-1]) if node.name else None
     kind = node.kind
+    if kind == enums.A_Expr_Kind.AEXPR_IN and len(node.rexpr) == 1:  # `x IN (a)` is parsed as `x = a`
+        return ("expr", int(enums.A_Expr_Kind.AEXPR_OP), operator, _shape(node.lexpr), _shape(node.rexpr[0]))
     if kind == enums.A_Expr_Kind.AEXPR_IN:
         return (_POSITIVE.get(operator, operator), operator, _shape(node.lexpr), _shape(node.rexpr))
     if kind in (enums.A_Expr_Kind.AEXPR_OP_ANY, enums.A_Expr_Kind.AEXPR_OP_ALL):
@@ -299,7 +330,14 @@ def _qualified_like(node: Any, printed: Any) -> Any | None:
             bare = (kind, slot, names[-1])
             if qualified.setdefault(bare, names) != names:
                 return None
+    relations: dict[str, str] = {}
+    for relation in _relations(printed):
+        if relations.setdefault(relation.relname, relation.schemaname) != relation.schemaname:
+            return None
     result = copy.deepcopy(node)
+    for relation in _relations(result):
+        if relation.schemaname is None and relation.relname in relations:
+            relation.schemaname = relations[relation.relname]
     for owner, slot, names in _name_owners(result):
         key = (type(owner).__name__, slot, names[-1])
         if len(names) == 1 and key in qualified:
@@ -326,3 +364,15 @@ def _name_owners(node: Any) -> Iterator[tuple[Any, str, tuple[str, ...]]]:
             yield node, slot, tuple(v.sval for v in value)
         elif isinstance(value, (ast.Node, list, tuple)):
             yield from _name_owners(value)
+
+
+def _relations(node: Any) -> Iterator[ast.RangeVar]:
+    """The relations a tree names (a policy's subqueries)."""
+    if isinstance(node, (list, tuple)):
+        for item in node:
+            yield from _relations(item)
+    elif isinstance(node, ast.RangeVar):
+        yield node
+    elif isinstance(node, ast.Node):
+        for slot in node:
+            yield from _relations(getattr(node, slot))
