@@ -70,9 +70,10 @@ def test_backward(pg, case):
 
 def test_parameters_are_set_and_reset_in_place(pg):
     result = run_case(pg, case_by_id(CASES, "autovacuum-parameters"))
+    # In the files' order, after fillfactor, which stays where it is.
     assert [s.sql for s in result.plan.statements] == [
-        "ALTER TABLE public.workflow_runs SET (autovacuum_analyze_scale_factor = '0.02',"
-        " autovacuum_vacuum_scale_factor = '0.01')"
+        "ALTER TABLE public.workflow_runs SET (autovacuum_vacuum_scale_factor = '0.01',"
+        " autovacuum_analyze_scale_factor = '0.02')"
     ]
     result = run_case(pg, case_by_id(CASES, "autovacuum-parameters"), reverse=True)
     assert [s.sql for s in result.plan.statements] == [
