@@ -70,6 +70,13 @@ class Column:
     inherited: bool = field(default=False, compare=False)
     # The default calls a volatile function (random(), gen_random_uuid()): adding the column rewrites the table.
     volatile_default: bool = field(default=False, compare=False)
+    # `default` (or the generation expression) as the files wrote it (source/written.py), never compared.
+    written_default: str | None = field(default=None, compare=False)
+
+    @property
+    def sql_default(self) -> str | None:
+        """The default (or generation expression) a plan writes: the files' own text where known."""
+        return self.written_default or self.default
 
 
 IDENTITY_OPTIONS = ("START WITH", "INCREMENT BY", "MINVALUE", "MAXVALUE", "CACHE", "CYCLE")
@@ -281,6 +288,11 @@ class DomainCheck:
     name: str
     definition: str  # pg_get_constraintdef() without a trailing NOT VALID, e.g. "CHECK ((VALUE > 0))"
     validated: bool = True
+    written: str | None = field(default=None, compare=False)  # as the files wrote it (source/written.py)
+
+    @property
+    def sql(self) -> str:
+        return self.written or self.definition
 
 
 @dataclass(frozen=True)

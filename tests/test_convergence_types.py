@@ -349,7 +349,7 @@ def test_new_enum_value_is_committed_before_a_default_uses_it(pg):
     plan = assert_converges(pg, case.a, case.b).plan
     first, second = plan.groups
     assert [s.sql for s in first.statements] == ["ALTER TYPE public.mood ADD VALUE 'new' AFTER 'happy'"]
-    assert "SET DEFAULT 'new'::public.mood" in second.statements[-1].sql
+    assert "SET DEFAULT 'new'" in second.statements[-1].sql
 
 
 def test_domain_check_is_added_not_valid_then_validated_alone(pg):

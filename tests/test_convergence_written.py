@@ -56,7 +56,18 @@ PATH_FUNCTION = (
     "RESET search_path;\n"
 )
 
+DOMAIN_AND_EXPRESSIONS = """
+CREATE DOMAIN state AS varchar(10) CHECK (VALUE IN ('a', 'b'));
+CREATE TABLE x (
+    id int,
+    s state,
+    v varchar(5) DEFAULT 'zz',
+    g text GENERATED ALWAYS AS (CASE WHEN v IN ('a', 'b') THEN 'y' END) STORED
+);
+"""
+
 CASES = [
+    Case("domain-check-and-generated-expression-in-lists", "CREATE TABLE x (id int);", DOMAIN_AND_EXPRESSIONS),
     Case("check-in-list-on-varchar-added", tickets(), tickets(STATUS_IN)),
     Case("unnamed-checks-on-new-table", "", UNNAMED_CHECKS),
     Case(
@@ -133,6 +144,12 @@ def test_what_cannot_be_told_apart_keeps_the_printed_text(pg):
     sql = "CREATE TABLE t (a int, CHECK (a IN (1, 2)), CHECK (a = ANY (ARRAY[1, 2])));"
     model = written_model(pg, sql)
     assert [c.written for c in model.constraints.values() if c.kind == "c"] == [None, None]
+
+
+def test_a_default_postgresql_evaluated_keeps_the_printed_text(pg):
+    sql = "CREATE TABLE t (at timestamptz DEFAULT 'now', n int DEFAULT 1 + 1, s varchar(3) DEFAULT 'x');"
+    (table,) = written_model(pg, sql).tables.values()
+    assert [c.written_default for c in table.columns] == [None, "1 + 1", "'x'"]
 
 
 def test_a_policy_altered_later_takes_the_last_text(pg):

@@ -121,7 +121,7 @@ class TypePlanner(PlannerBase):
         if isinstance(obj, Domain):
             for check in obj.checks:
                 if not check.validated:
-                    action = f"ADD CONSTRAINT {ident(check.name)} {check.definition} NOT VALID"
+                    action = f"ADD CONSTRAINT {ident(check.name)} {check.sql} NOT VALID"
                     self.emit(phase, self._type_statement(kind, obj.key, ddl.alter_domain(obj, action), "create"))
 
     def replace_types(self) -> None:
@@ -332,7 +332,7 @@ class TypePlanner(PlannerBase):
             replaced = previous is None or previous.definition != check.definition
             replaced = replaced or (previous is not None and previous.validated and not check.validated)
             if replaced:
-                alter(Phase.ALTER_TYPE, f"ADD CONSTRAINT {ident(name)} {check.definition} NOT VALID")
+                alter(Phase.ALTER_TYPE, f"ADD CONSTRAINT {ident(name)} {check.sql} NOT VALID")
             if check.validated and (replaced or (previous is not None and not previous.validated)):
                 hazard = hz.validates_rows(f"every column of domain {change.name}", f"constraint {name}")
                 alter(Phase.VALIDATE, f"VALIDATE CONSTRAINT {ident(name)}", hazard, own_transaction=True)

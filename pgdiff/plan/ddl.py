@@ -41,9 +41,9 @@ def column_definition(column: Column, table: str | None = None) -> str:
     if column.collation:
         parts.append(f"COLLATE {column.collation}")
     if column.generated:
-        parts.append(f"GENERATED ALWAYS AS ({column.default}) {column.generated.upper()}")
+        parts.append(f"GENERATED ALWAYS AS ({column.sql_default}) {column.generated.upper()}")
     elif column.default is not None:
-        parts.append(f"DEFAULT {column.default}")
+        parts.append(f"DEFAULT {column.sql_default}")
     if column.identity:
         parts.append(identity_clause(column))
     if column.not_null:
@@ -390,7 +390,7 @@ def create_domain(domain: Domain) -> str:
         parts.append(f"DEFAULT {domain.default}")
     if domain.not_null:
         parts.append("NOT NULL")
-    parts += [f"CONSTRAINT {ident(check.name)} {check.definition}" for check in domain.checks if check.validated]
+    parts += [f"CONSTRAINT {ident(check.name)} {check.sql}" for check in domain.checks if check.validated]
     return " ".join(parts)
 
 

@@ -71,7 +71,7 @@ class DependentPlanner(PlannerBase):
             return
         self.drop_default_early(change)
         if new.default is not None:
-            statement = self._column_statement(change, f"ALTER COLUMN {ident(new.name)} SET DEFAULT {new.default}")
+            statement = self._column_statement(change, f"ALTER COLUMN {ident(new.name)} SET DEFAULT {new.sql_default}")
             self.emit(Phase.ALTER_COLUMN, statement)
 
     def drop_default_early(self, change: Change) -> None:
@@ -94,7 +94,7 @@ class DependentPlanner(PlannerBase):
         if new.default is not None:
             alter(Phase.ALTER_COLUMN, f"SET DEFAULT {new.default}")
         for check in new.checks:
-            alter(Phase.ADD_CONSTRAINT, f"ADD CONSTRAINT {ident(check.name)} {check.definition} NOT VALID")
+            alter(Phase.ADD_CONSTRAINT, f"ADD CONSTRAINT {ident(check.name)} {check.sql} NOT VALID")
             if check.validated:
                 hazard = hz.validates_rows(f"every column of domain {dotted(new.key)}", f"constraint {check.name}")
                 alter(Phase.VALIDATE, f"VALIDATE CONSTRAINT {ident(check.name)}", hazard, own_transaction=True)

@@ -257,7 +257,7 @@ class TablePlanner(PlannerBase):
         if type_changes:
             self._alter_type(change, old, new)
         if new.default is not None and new.default != old.default:
-            alter(f"SET DEFAULT {new.default}")
+            alter(f"SET DEFAULT {new.sql_default}")
         if new.not_null and not old.not_null:
             self._set_not_null(change, new)
         elif old.not_null and not new.not_null:
@@ -404,7 +404,7 @@ class TablePlanner(PlannerBase):
             hazards: tuple[Hazard, ...] = ()
             if new.generated == "stored":
                 hazards = hz.table_rewrite(dotted(change.key[:2]), f"column {new.name} has a new generation expression")
-            sql = f"ALTER COLUMN {ident(new.name)} SET EXPRESSION AS ({new.default})"
+            sql = f"ALTER COLUMN {ident(new.name)} SET EXPRESSION AS ({new.sql_default})"
             self.emit(Phase.SET_EXPRESSION, self._column_statement(change, sql, hazards))
             return None
         self._recreate_column(change, old, new)

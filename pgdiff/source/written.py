@@ -24,7 +24,7 @@ import pglast
 from pglast import ast, enums
 from pglast.stream import RawStream
 
-from pgdiff.model import Constraint, Index, Model, Policy
+from pgdiff.model import Column, Constraint, Domain, Index, Model, Policy
 from pgdiff.source.sql import SqlStatement
 
 TableName = tuple[str | None, str]  # (schema as written, or None; table)
@@ -33,7 +33,7 @@ TableName = tuple[str | None, str]  # (schema as written, or None; table)
 @dataclass(frozen=True)
 class _Fragment:
     table: TableName
-    kind: str  # "check" | "index" | "policy"
+    kind: str  # "check" | "index" | "policy" | "default" (named by its column) | "domain check" (on a domain)
     name: str | None  # as the files name it, None when PostgreSQL chose it
     node: Any  # the CHECK's expression, the whole IndexStmt, or a policy's (USING, WITH CHECK)
 
@@ -59,7 +59,28 @@ def with_written_texts(model: Model, statements: Sequence[SqlStatement]) -> Mode
         texts = fragments.policy_texts(policy)
         if texts is not None:
             policies[key] = replace(policy, written_using=texts[0], written_check=texts[1])
-    return replace(model, constraints=constraints, indexes=indexes, policies=policies)
+    tables = {key: _with_written_defaults(table, fragments) for key, table in model.tables.items()}
+    domains = {key: _with_written_checks(domain, fragments) for key, domain in model.domains.items()}
+    return replace(model, constraints=constraints, indexes=indexes, policies=policies, tables=tables, domains=domains)
+
+
+def _with_written_defaults(table: Any, fragments: _Fragments) -> Any:
+    columns = tuple(_with_written_default(table.schema, table.name, column, fragments) for column in table.columns)
+    return table if columns == table.columns and all(c.written_default is None for c in columns) else replace(
+        table, columns=columns
+    )
+
+
+def _with_written_default(schema: str, table: str, column: Column, fragments: _Fragments) -> Column:
+    if column.default is None:
+        return column
+    written = fragments.default_text(schema, table, column)
+    return column if written is None else replace(column, written_default=written)
+
+
+def _with_written_checks(domain: Domain, fragments: _Fragments) -> Domain:
+    checks = tuple(fragments.domain_check(domain, check) for check in domain.checks)
+    return domain if all(c.written is None for c in checks) else replace(domain, checks=checks)
 
 
 # -- collecting the files' expressions ------------------------------------------------------------
@@ -79,6 +100,8 @@ def _fragments(statements: Sequence[SqlStatement]) -> Iterator[_Fragment]:
             yield from _alter_table_fragments(tree, default_schema)
         elif isinstance(tree, ast.IndexStmt):
             yield _Fragment(_table_of(tree.relation, default_schema), "index", tree.idxname, tree)
+        elif isinstance(tree, (ast.CreateDomainStmt, ast.AlterDomainStmt)):
+            yield from _domain_fragments(tree, default_schema)
         elif isinstance(tree, (ast.CreatePolicyStmt, ast.AlterPolicyStmt)):
             table = _table_of(tree.table, default_schema)
             yield _Fragment(table, "policy", tree.policy_name, (tree.qual, tree.with_check))
@@ -86,7 +109,10 @@ def _fragments(statements: Sequence[SqlStatement]) -> Iterator[_Fragment]:
 
 def _may_hold_fragments(text: str) -> bool:
     upper = text[:200].upper()
-    return "CHECK" in text.upper() or "INDEX" in upper or "SEARCH_PATH" in upper or "POLICY" in upper
+    whole = text.upper()
+    return any(word in whole for word in ("CHECK", "DEFAULT", "GENERATED", "EXPRESSION")) or any(
+        word in upper for word in ("INDEX", "SEARCH_PATH", "POLICY")
+    )
 
 
 def _first_schema(tree: ast.VariableSetStmt) -> str | None:
@@ -107,6 +133,7 @@ def _create_table_fragments(tree: ast.CreateStmt, default_schema: str | None) ->
     for element in tree.tableElts or ():
         if isinstance(element, ast.ColumnDef):
             yield from _checks(table, element.constraints)
+            yield from _defaults(table, element)
         elif isinstance(element, ast.Constraint):
             yield from _checks(table, (element,))
 
@@ -119,12 +146,36 @@ def _alter_table_fragments(tree: ast.AlterTableStmt, default_schema: str | None)
             yield from _checks(table, (definition,))
         elif command.subtype == enums.AlterTableType.AT_AddColumn and isinstance(definition, ast.ColumnDef):
             yield from _checks(table, definition.constraints)
+            yield from _defaults(table, definition)
+        elif command.subtype in (enums.AlterTableType.AT_ColumnDefault, enums.AlterTableType.AT_SetExpression):
+            yield _Fragment(table, "default", command.name, definition)
 
 
 def _checks(table: TableName, constraints: Iterable[Any] | None) -> Iterator[_Fragment]:
     for constraint in constraints or ():
         if isinstance(constraint, ast.Constraint) and constraint.contype == enums.ConstrType.CONSTR_CHECK:
             yield _Fragment(table, "check", constraint.conname, constraint.raw_expr)
+
+
+def _defaults(table: TableName, column: ast.ColumnDef) -> Iterator[_Fragment]:
+    for constraint in column.constraints or ():
+        if isinstance(constraint, ast.Constraint) and constraint.contype in (
+            enums.ConstrType.CONSTR_DEFAULT,
+            enums.ConstrType.CONSTR_GENERATED,
+        ):
+            yield _Fragment(table, "default", column.colname, constraint.raw_expr)
+
+
+def _domain_fragments(tree: Any, default_schema: str | None) -> Iterator[_Fragment]:
+    typename = tree.domainname if isinstance(tree, ast.CreateDomainStmt) else tree.typeName
+    names = [name.sval for name in typename if isinstance(name, ast.String)]
+    domain: TableName = (names[-2] if len(names) > 1 else default_schema, names[-1])
+    if isinstance(tree, ast.CreateDomainStmt):
+        constraints = tree.constraints or ()
+    else:
+        constraints = (tree.def_,) if tree.subtype == "C" else ()
+    for fragment in _checks(domain, constraints):
+        yield replace(fragment, kind="domain check")
 
 
 class _Fragments:
@@ -178,6 +229,29 @@ class _Fragments:
             return None
         return _index_body(statement)
 
+
+    def default_text(self, schema: str, table: str, column: Column) -> str | None:
+        """The files' last text of `column`'s default or generation expression, where it has the printed
+        one's shape (a default PostgreSQL evaluated when the files ran, `'now'` or `nextval('seq')`, has not)."""
+        found = [f for f in self._candidates(schema, table, "default") if f.name == column.name]
+        if not found or found[-1].node is None or column.default is None:
+            return None
+        printed = _parse_expression(column.default)
+        if printed is None or _shape(printed) != _shape(found[-1].node):
+            return None
+        return _expression_text(found[-1].node, column.default)
+
+    def domain_check(self, domain: Domain, check: Any) -> Any:
+        """`check` of `domain` with the files' text, where it can be paired with it."""
+        candidates = self._candidates(domain.schema, domain.name, "domain check")
+        printed = _parse_expression(_check_expression(check.definition)) if candidates else None
+        if printed is None:
+            return check
+        fragment = self._pick(candidates, check.name, _shape(printed), lambda f: _shape(f.node))
+        if fragment is None or _shape(fragment.node) != _shape(printed):
+            return check
+        expression = _qualified_like(fragment.node, printed)
+        return check if expression is None else replace(check, written=f"CHECK ({RawStream()(expression)})")
 
     def policy_texts(self, policy: Policy) -> tuple[str | None, str | None] | None:
         """The files' text of `policy`'s USING and WITH CHECK, each where the printed one has it."""
@@ -266,6 +340,8 @@ def _shape(node: Any) -> Any:
         return ("column", _value(node.fields[-1]))
     if isinstance(node, ast.A_Expr):
         return _expression_shape(node)
+    if isinstance(node, ast.CaseExpr) and node.defresult is None:  # printed with its implicit ELSE NULL
+        return _shape(_with_else_null(node))
     if isinstance(node, ast.Node):
         parts: list[Any] = [type(node).__name__]
         for slot in node:
@@ -277,6 +353,12 @@ def _shape(node: Any) -> Any:
             parts.append((slot, _shape(value)))
         return tuple(parts)
     return node.value if hasattr(node, "value") else node
+
+
+def _with_else_null(node: ast.CaseExpr) -> ast.CaseExpr:
+    explicit = copy.copy(node)
+    explicit.defresult = ast.A_Const(isnull=True)
+    return explicit
 
 
 def _expression_shape(node: ast.A_Expr) -> Any:
