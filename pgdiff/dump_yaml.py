@@ -19,9 +19,12 @@ from pglast.enums import SortByDir, SortByNulls
 
 from pgdiff.model import (
     COLLATION_PROVIDERS,
+    COLUMN_COMPRESSIONS,
+    COLUMN_STORAGES,
     DEFAULT_PRIVILEGE_KINDS,
     POLICY_COMMANDS,
     Column,
+    ColumnSettings,
     Constraint,
     Extension,
     Grant,
@@ -336,6 +339,9 @@ class _Writer:
         )
         if table.parent is None:
             item["columns"] = [self._column(table, column) for column in table.columns]
+        declared = {column.name for column in table.columns} if table.parent is None else set()
+        inherited = [_Flow(_settings(s, column=s.column)) for s in table.column_settings if s.column not in declared]
+        item.update(_compact(column_settings=inherited))
         item.update(self._constraints(table))
         indexes = [self._index(index) for index in self._indexes_on(table.schema, table.name)]
         item.update(_compact(indexes=indexes, options=_Flow(_options(table.options))))
@@ -397,6 +403,7 @@ class _Writer:
             identity=identity,
             generated=generated,
             collation=_dotted(column.collation) if column.collation else None,
+            **_settings(next((s for s in table.column_settings if s.column == column.name), None)),
             comment=self._comment("column", f"{table.schema}.{table.name}.{column.name}"),
         )
         if column.not_null:
@@ -621,6 +628,19 @@ def _foreign_key(constraint: Constraint, match: re.Match[str]) -> dict[str, Any]
 
 def _unless(value: str, default: str) -> int | None:
     return int(value) if value != default else None
+
+
+def _settings(settings: ColumnSettings | None, **first: Any) -> dict[str, Any]:
+    """A column's statistics, storage, compression and options, as the YAML column keys say them."""
+    if settings is None:
+        return {}
+    return _compact(
+        **first,
+        statistics=settings.statistics,
+        storage=COLUMN_STORAGES[settings.storage].lower() if settings.storage else None,
+        compression=COLUMN_COMPRESSIONS[settings.compression] if settings.compression else None,
+        options=_Flow(_options(settings.options)),
+    )
 
 
 def _partition_by(key: str) -> Any:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, fields
 from functools import cached_property
 from typing import Any
 
+from pgdiff.quoting import split_top_level, unquote
+
 QualifiedName = tuple[str, str]  # (schema, name)
 # (kind, identity key), the kind as `Change.kind` names it ("table", "column", "function", ...) or "default"
 # (a column's default or generation expression, keyed by its column).
@@ -79,6 +81,24 @@ class Column:
         return self.written_default or self.default
 
 
+@dataclass(frozen=True)
+class ColumnSettings:
+    """A column's planner and storage settings that differ from the defaults, on any table that has the column
+    (a partition's inherited columns too: PostgreSQL keeps them per table, and ALTER TABLE ONLY sets them so)."""
+
+    column: str
+    statistics: int | None = None  # SET STATISTICS n; None: the default target
+    storage: str | None = None  # key of COLUMN_STORAGES where it is not the type's own
+    compression: str | None = None  # key of COLUMN_COMPRESSIONS; None: default_toast_compression when written
+    options: tuple[str, ...] = ()  # SET (n_distinct = ...), "name=value", in the catalog's order (pg_dump's)
+    # The storage of the column's type, which RESET goes back to (SET STORAGE DEFAULT is PostgreSQL 16+).
+    type_storage: str = field(default="x", compare=False)
+
+
+COLUMN_STORAGES = {"p": "PLAIN", "e": "EXTERNAL", "m": "MAIN", "x": "EXTENDED"}
+COLUMN_COMPRESSIONS = {"p": "pglz", "l": "lz4"}
+
+
 IDENTITY_OPTIONS = ("START WITH", "INCREMENT BY", "MINVALUE", "MAXVALUE", "CACHE", "CYCLE")
 _INTEGER_BITS = {"smallint": 16, "integer": 32, "bigint": 64}
 
@@ -126,6 +146,8 @@ class Table:
     options_order: tuple[str, ...] = field(default=(), compare=False)
     replica_identity: str = "d"  # key of REPLICA_IDENTITIES
     replica_index: str | None = None  # for replica identity "i": the unique index it uses
+    # Columns (its own and inherited) with statistics targets, storage, compression or options set, by name.
+    column_settings: tuple[ColumnSettings, ...] = ()
 
     @property
     def key(self) -> QualifiedName:
@@ -369,10 +391,17 @@ class Trigger:
     constraint: bool = field(default=False, compare=False)
     function: FunctionKey | None = field(default=None, compare=False)
     columns: tuple[str, ...] = field(default=(), compare=False)  # of UPDATE OF and WHEN
+    # `definition` with the files' own WHEN condition (source/written.py): what a plan creates it from.
+    written: str | None = field(default=None, compare=False)
 
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.schema, self.table, self.name)
+
+    @property
+    def sql(self) -> str:
+        """The CREATE TRIGGER a plan runs: the files' own WHEN condition where known."""
+        return self.written or self.definition
 
     @property
     def table_key(self) -> QualifiedName:
@@ -385,7 +414,7 @@ class View:
 
     schema: str
     name: str
-    definition: str  # pg_get_viewdef(oid, true)
+    definition: str  # pg_get_viewdef(oid, false): parenthesized as stored, as pg_dump prints it
     materialized: bool = False
     options: tuple[str, ...] = ()  # reloptions, e.g. ("check_option=local", "security_barrier=true")
     columns: tuple[tuple[str, str], ...] = ()  # (name, format_type())
@@ -393,6 +422,8 @@ class View:
     # What the view reads, from pg_depend: (schema, relation, column), and functions.
     uses_relations: tuple[tuple[str, str, str], ...] = field(default=(), compare=False)  # column "" = whole
     uses_functions: tuple[FunctionKey, ...] = field(default=(), compare=False)
+    # The query as the files wrote it (source/written.py): what a plan creates the view from.
+    written: str | None = field(default=None, compare=False)
 
     @property
     def key(self) -> QualifiedName:
@@ -401,6 +432,11 @@ class View:
     @property
     def kind_name(self) -> str:
         return "materialized view" if self.materialized else "view"
+
+    @property
+    def sql(self) -> str:
+        """The query a plan creates the view with: the files' own text where known."""
+        return self.written or self.definition
 
 
 # -- collations and extended statistics -------------------------------------------------------
@@ -442,6 +478,20 @@ class Statistics:
     @property
     def table_key(self) -> QualifiedName:
         return (self.table_schema or self.schema, self.table)
+
+
+def statistics_columns_by_name(definition: str) -> str:
+    """`pg_get_statisticsobjdef()` with its plain columns in name order. PostgreSQL keeps them in the table's
+    column order, which is not the object's own: a table whose columns came in another order (one dropped and
+    added back) would print the same object differently. Expressions stay after them, as printed."""
+    head, on, rest = definition.partition(" ON ")
+    listed, from_, tail = rest.rpartition(" FROM ")
+    if not on or not from_:
+        return definition
+    items = split_top_level(listed)
+    columns = sorted((item for item in items if not item.startswith("(")), key=unquote)
+    expressions = [item for item in items if item.startswith("(")]
+    return f"{head} ON {', '.join(columns + expressions)} FROM {tail}"
 
 
 # -- row-level security ---------------------------------------------------------------------

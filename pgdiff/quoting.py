@@ -42,3 +42,34 @@ def _all_keywords() -> frozenset[str]:
 
 
 _KEYWORDS = _all_keywords()
+
+
+def unquote(name: str) -> str:
+    """The name an identifier as PostgreSQL prints it stands for: `"Order"` is Order, `user_id` is user_id."""
+    return name[1:-1].replace('""', '"') if name.startswith('"') and name.endswith('"') else name
+
+
+def split_top_level(text: str, separator: str = ",") -> list[str]:
+    """`text` split at each `separator` outside parentheses, string literals and quoted names, each part
+    stripped: the items of a printed list whose items may be expressions."""
+    parts, depth, quote, start = [], 0, "", 0
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if quote:
+            if char == quote and text[index + 1 : index + 2] == quote:
+                index += 1  # a doubled quote stays inside
+            elif char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char == separator and depth == 0:
+            parts.append(text[start:index].strip())
+            start = index + 1
+        index += 1
+    parts.append(text[start:].strip())
+    return parts

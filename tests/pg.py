@@ -25,7 +25,7 @@ from pgdiff.catalog import inspect
 from pgdiff.catalog.canonical import is_suspect
 from pgdiff.cluster import Cluster, bin_dir_major, embedded_bin_dir, server_environment
 from pgdiff.diff import diff
-from pgdiff.model import Model
+from pgdiff.model import Model, statistics_columns_by_name
 from pgdiff.pipeline import PlanResult, plan_models
 from pgdiff.plan import Plan
 from pgdiff.source.directives import find_conversions, find_renames
@@ -121,8 +121,10 @@ class Convergence:
 
 
 def columns_unordered(dump: str) -> str:
-    """The dump with each CREATE TABLE's column lines sorted: a column added back after a drop comes last,
-    and PostgreSQL cannot reorder columns, so only a case that re-adds columns should ignore their order."""
+    """The dump with what pg_dump prints in column order sorted: each CREATE TABLE's column lines, each run
+    of per-column statements (comments, settings, column grants), extended statistics' column lists. A column
+    added back after a drop comes last, and PostgreSQL cannot reorder columns, so only a case that re-adds
+    columns should ignore their order."""
     out: list[str] = []
     block: list[str] | None = None
     for line in dump.splitlines():
@@ -132,10 +134,38 @@ def columns_unordered(dump: str) -> str:
         if block is not None:
             block.append(line.rstrip(","))
             continue
+        if line.startswith("CREATE STATISTICS "):
+            line = "CREATE STATISTICS " + statistics_columns_by_name(line.removeprefix("CREATE STATISTICS "))
         out.append(line)
         if line.startswith("CREATE TABLE ") and line.endswith("("):
             block = []
-    return "\n".join(out)
+    return "\n".join(_sorted_runs(out))
+
+
+def _sorted_runs(lines: list[str]) -> list[str]:
+    """Consecutive per-column statements on one table, sorted."""
+
+    def run_of(line: str) -> str | None:
+        if line.startswith("COMMENT ON COLUMN "):
+            return "comment " + line.split()[3].rsplit(".", 1)[0]
+        if line.startswith("ALTER TABLE ONLY ") and " ALTER COLUMN " in line:
+            return "alter " + line.split()[3]
+        if line.startswith(("GRANT ", "REVOKE ")) and "(" in line.split(" ON ")[0]:
+            return "grant " + line.split(" ON ")[1]
+        return None
+
+    out: list[str] = []
+    run: list[str] = []
+    for line in lines:
+        key = run_of(line)
+        if run and key != run_of(run[0]):
+            out.extend(sorted(run))
+            run = []
+        if key is None:
+            out.append(line)
+        else:
+            run.append(line)
+    return out + sorted(run)
 
 
 def assert_converges(

@@ -1,7 +1,12 @@
 """Random schemas and random mutations of them, for the property-based convergence test.
 
 A schema is a small mutable model (tables, columns, keys, checks, foreign keys, exclusions, indexes,
-partitions, views, sequences, one enum) rendered as SQL with every identifier quoted. It is valid by
+partitions, views, sequences, one enum, and on tables what real schemas hang on them: a trigger, row
+security and a policy, grants on the table and its columns, comments, extended statistics, columns'
+statistics targets and storage) rendered as SQL with every identifier quoted. Mutations include renames of
+tables, columns, indexes and checks, written as `-- pgdiff: renamed from` directives in both files (the
+directive of the other direction names a table that does not exist, and does nothing), so both directions
+rename instead of dropping; whatever names the renamed object follows it. It is valid by
 construction: a column's type only ever changes within its *family* (integer/bigint, text/varchar,
 timestamptz/date, ...), and everything written over a column (checks, index expressions, defaults, foreign
 keys) is chosen for the family, so it stays valid whatever member the column has; whatever names a dropped
@@ -70,6 +75,15 @@ EXPRESSIONS: dict[str, list[str]] = {
     "jsonb": ["({c} ->> 'a')"],
 }
 ON_DELETE = ["", " ON DELETE CASCADE", " ON DELETE SET NULL", " ON DELETE RESTRICT"]
+# The role grants go to: roles are the cluster's, so the test creates it (`ensure_roles`).
+GRANTEE = "prop reader"
+TRIGGER_FUNCTION = "touch row"
+GRANTABLE = ["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"]
+COLUMN_GRANTABLE = ["SELECT", "INSERT", "UPDATE", "REFERENCES"]
+# Families whose types are stored out of line (storage EXTENDED by default), so SET STORAGE MAIN/EXTERNAL
+# is valid for every member; integers would refuse anything but PLAIN.
+STORAGE_FAMILIES = ["text", "jsonb", "array"]
+COMMENTS = ["the key", "it's here", "ünïcode", "two\nlines"]
 
 
 def ident(name: str) -> str:
@@ -87,6 +101,10 @@ class Column:
     type: str
     not_null: bool = False
     default: str | None = None
+    comment: str | None = None
+    statistics: int | None = None  # SET STATISTICS
+    storage: str | None = None  # SET STORAGE, for STORAGE_FAMILIES
+    previous: str | None = None  # rendered as `-- pgdiff: renamed from`
 
 
 @dataclass
@@ -103,6 +121,7 @@ class Check:
     name: str
     column: str
     template: str
+    previous: str | None = None
 
 
 @dataclass
@@ -130,6 +149,33 @@ class Index:
     unique: bool = False
     include: list[str] = field(default_factory=list)
     predicate: str | None = None  # a column that must be NOT NULL
+    previous: str | None = None
+
+
+@dataclass
+class Trigger:
+    name: str
+    column: str  # BEFORE UPDATE OF column
+    when: bool = False  # WHEN (OLD.column IS DISTINCT FROM NEW.column)
+
+
+@dataclass
+class Policy:
+    name: str
+    column: str  # USING (column IS NOT NULL)
+    command: str = "ALL"
+
+
+@dataclass
+class Grant:
+    privilege: str
+    columns: list[str] = field(default_factory=list)  # a column grant when set
+
+
+@dataclass
+class Statistics:
+    name: str
+    columns: list[str]
 
 
 @dataclass
@@ -148,6 +194,13 @@ class Table:
     partitions: list[int] = field(default_factory=list)  # bound numbers; each names and places a partition
     partition_names: dict[int, str] = field(default_factory=dict)
     default_partition: str | None = None
+    triggers: list[Trigger] = field(default_factory=list)
+    row_security: bool = False
+    policies: list[Policy] = field(default_factory=list)
+    grants: list[Grant] = field(default_factory=list)
+    statistics: list[Statistics] = field(default_factory=list)
+    comment: str | None = None
+    previous: str | None = None
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -220,6 +273,13 @@ class Schema:
                 for i in table.indexes
                 if all(has(c) for c, _ in i.keys) and all(map(has, i.include)) and (not i.predicate or has(i.predicate))
             ]
+            table.triggers = [t for t in table.triggers if has(t.column)]
+            table.policies = [p for p in table.policies if has(p.column)]
+            table.grants = [g for g in table.grants if all(map(has, g.columns))]
+            table.statistics = [s for s in table.statistics if all(map(has, s.columns))]
+            for column in table.columns:
+                if column.family not in STORAGE_FAMILIES:
+                    column.storage = None
         fk_targets = {
             t.name: t.column(t.primary_key[0]).family
             for t in self.tables
@@ -273,7 +333,54 @@ def render(schema: Schema) -> str:
         columns = ", ".join(ident(c) for c in view.columns)
         where = f" WHERE {ident(view.where)} IS NOT NULL" if view.where else ""
         out.append(f"CREATE VIEW {ident(view.name)} AS SELECT {columns} FROM {ident(view.table)}{where};")
+    if any(table.triggers for table in schema.tables):
+        out.append(
+            f"CREATE FUNCTION {ident(TRIGGER_FUNCTION)}() RETURNS trigger LANGUAGE plpgsql"
+            " AS $$BEGIN RETURN NEW; END$$;"
+        )
+    for table in schema.tables:
+        out.extend(_extras_sql(table))
     return "\n".join(out) + "\n"
+
+
+def _directive(previous: str | None) -> str:
+    return f"-- pgdiff: renamed from {ident(previous)}" if previous else ""
+
+
+def _extras_sql(table: Table) -> list[str]:
+    """What real schemas hang on a table, after every table and view exists."""
+    name = ident(table.name)
+    out = []
+    for trigger in table.triggers:
+        column = ident(trigger.column)
+        when = f" WHEN (OLD.{column} IS DISTINCT FROM NEW.{column})" if trigger.when else ""
+        out.append(
+            f"CREATE TRIGGER {ident(trigger.name)} BEFORE UPDATE OF {column} ON {name}"
+            f" FOR EACH ROW{when} EXECUTE FUNCTION {ident(TRIGGER_FUNCTION)}();"
+        )
+    if table.row_security:
+        out.append(f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY;")
+    for policy in table.policies:
+        out.append(
+            f"CREATE POLICY {ident(policy.name)} ON {name} FOR {policy.command} TO {ident(GRANTEE)}"
+            f" USING ({ident(policy.column)} IS NOT NULL);"
+        )
+    for grant in table.grants:
+        columns = f" ({_names(grant.columns)})" if grant.columns else ""
+        out.append(f"GRANT {grant.privilege}{columns} ON {name} TO {ident(GRANTEE)};")
+    for statistics in table.statistics:
+        out.append(f"CREATE STATISTICS {ident(statistics.name)} ON {_names(statistics.columns)} FROM {name};")
+    if table.comment is not None:
+        out.append(f"COMMENT ON TABLE {name} IS {literal(table.comment)};")
+    for column in table.columns:
+        col = ident(column.name)
+        if column.comment is not None:
+            out.append(f"COMMENT ON COLUMN {name}.{col} IS {literal(column.comment)};")
+        if column.statistics is not None:
+            out.append(f"ALTER TABLE ONLY {name} ALTER COLUMN {col} SET STATISTICS {column.statistics};")
+        if column.storage is not None:
+            out.append(f"ALTER TABLE {name} ALTER COLUMN {col} SET STORAGE {column.storage};")
+    return out
 
 
 def _names(columns: list[str]) -> str:
@@ -281,32 +388,38 @@ def _names(columns: list[str]) -> str:
 
 
 def _table_sql(table: Table) -> list[str]:
-    lines = []
+    lines: list[tuple[str, str]] = []  # (definition, directive)
     for column in table.columns:
         line = f"{ident(column.name)} {column.type}"
         if column.not_null or column.name in table.primary_key:
             line += " NOT NULL"
         if column.default is not None:
             line += f" DEFAULT {column.default}"
-        lines.append(line)
+        lines.append((line, _directive(column.previous)))
     if table.primary_key:
-        lines.append(f"CONSTRAINT {ident(table.pk_name)} PRIMARY KEY ({_names(table.primary_key)})")
+        lines.append((f"CONSTRAINT {ident(table.pk_name)} PRIMARY KEY ({_names(table.primary_key)})", ""))
     for u in table.uniques:
         nulls = " NULLS NOT DISTINCT" if u.nulls_not_distinct else ""
         include = f" INCLUDE ({_names(u.include)})" if u.include else ""
         deferrable = " DEFERRABLE" if u.deferrable else ""
-        lines.append(f"CONSTRAINT {ident(u.name)} UNIQUE{nulls} ({_names(u.columns)}){include}{deferrable}")
+        lines.append((f"CONSTRAINT {ident(u.name)} UNIQUE{nulls} ({_names(u.columns)}){include}{deferrable}", ""))
     for c in table.checks:
-        lines.append(f"CONSTRAINT {ident(c.name)} CHECK ({c.template.format(c=ident(c.column))})")
+        check = f"CONSTRAINT {ident(c.name)} CHECK ({c.template.format(c=ident(c.column))})"
+        lines.append((check, _directive(c.previous)))
     for e in table.excludes:
         element = f"{ident(e.column)} inet_ops WITH &&" if e.method == "gist" else f"{ident(e.column)} WITH ="
         where = f" WHERE ({ident(e.column)} IS NOT NULL)" if e.partial else ""
-        lines.append(f"CONSTRAINT {ident(e.name)} EXCLUDE USING {e.method} ({element}){where}")
-    body = ",\n    ".join(lines)
+        lines.append((f"CONSTRAINT {ident(e.name)} EXCLUDE USING {e.method} ({element}){where}", ""))
+    # A directive ends its line: after the comma that separates the line from the next.
+    body = "\n".join(
+        f"    {line}{',' if n < len(lines) - 1 else ''}{'  ' + directive if directive else ''}"
+        for n, (line, directive) in enumerate(lines)
+    )
     partition = ""
     if table.partition_by:
         partition = f" PARTITION BY {table.partition_by.upper()} ({ident(table.partition_key or '')})"
-    statements = [f"CREATE TABLE {ident(table.name)} (\n    {body}\n){partition};"]
+    before = _directive(table.previous) + "\n" if table.previous else ""
+    statements = [f"{before}CREATE TABLE {ident(table.name)} (\n{body}\n){partition};"]
     for number in table.partitions:
         if table.partition_by == "range":
             bound = f"FROM ({number * 1000}) TO ({(number + 1) * 1000})"
@@ -329,7 +442,9 @@ def _index_sql(table: Table, index: Index) -> str:
     unique = "UNIQUE " if index.unique else ""
     include = f" INCLUDE ({_names(index.include)})" if index.include else ""
     where = f" WHERE ({ident(index.predicate)} IS NOT NULL)" if index.predicate else ""
+    before = _directive(index.previous) + "\n" if index.previous else ""
     return (
+        f"{before}"
         f"CREATE {unique}INDEX {ident(index.name)} ON {ident(table.name)} USING {index.method}"
         f" ({', '.join(keys)}){include}{where};"
     )
@@ -403,7 +518,63 @@ class Builder:
             self.add_constraint(table)
         for _ in range(self.draw(st.integers(0, 3))):
             self.add_index(table)
+        self.extras(table)
         return table
+
+    def extras(self, table: Table) -> None:
+        """A trigger, row security and a policy, grants, statistics, comments, column settings: each drawn
+        with the chance real schemas have it."""
+        if self.flip(0.3):
+            self.add_trigger(table)
+        if self.flip(0.3):
+            table.row_security = True
+            if self.flip(0.7):
+                self.add_policy(table)
+        for _ in range(self.draw(st.integers(0, 2))):
+            self.add_grant(table)
+        if self.flip(0.25):
+            self.add_statistics(table)
+        if self.flip(0.3):
+            table.comment = self.pick(COMMENTS)
+        for column in table.columns:
+            if self.flip(0.15):
+                column.comment = self.pick(COMMENTS)
+            if self.flip(0.1):
+                self.change_column_settings(column)
+
+    def add_trigger(self, table: Table) -> None:
+        table.triggers.append(Trigger(self.new_name(), self.pick(table.columns).name, self.flip(0.4)))
+
+    def add_policy(self, table: Table) -> None:
+        command = self.pick(["ALL", "SELECT", "UPDATE"])
+        table.policies.append(Policy(self.new_name(), self.pick(table.columns).name, command))
+
+    def add_grant(self, table: Table) -> None:
+        """A table privilege, or a column privilege on one or two columns; never the same grant twice."""
+        if self.flip(0.5):
+            taken = {g.privilege for g in table.grants if not g.columns}
+            free = [p for p in GRANTABLE if p not in taken]
+            if free:
+                table.grants.append(Grant(self.pick(free)))
+            return
+        taken = {g.privilege for g in table.grants if g.columns}
+        free = [p for p in COLUMN_GRANTABLE if p not in taken]
+        names = [c.name for c in table.columns]
+        if free:
+            columns = self.draw(st.lists(st.sampled_from(names), min_size=1, max_size=2, unique=True))
+            table.grants.append(Grant(self.pick(free), columns))
+
+    def add_statistics(self, table: Table) -> None:
+        if len(table.columns) >= 2:
+            names = [c.name for c in table.columns]
+            columns = self.draw(st.lists(st.sampled_from(names), min_size=2, max_size=2, unique=True))
+            table.statistics.append(Statistics(self.new_name(), columns))
+
+    def change_column_settings(self, column: Column) -> None:
+        if column.family in STORAGE_FAMILIES and self.flip():
+            column.storage = None if column.storage else self.pick(["MAIN", "EXTERNAL"])
+        else:
+            column.statistics = None if column.statistics is not None else self.pick([0, 100, 1000])
 
     def add_partition(self, table: Table, number: int) -> None:
         table.partitions.append(number)
@@ -532,8 +703,9 @@ MUTATIONS = [
     "add_table", "drop_table", "add_column", "drop_column", "change_type", "toggle_not_null", "change_default",
     "primary_key", "add_constraint", "drop_constraint", "alter_constraint", "add_index", "drop_index",
     "alter_index", "add_partition", "drop_partition", "change_view", "add_view", "drop_view", "enum_label",
-    "sequence",
-]
+    "sequence", "rename_table", "rename_column", "rename_index", "rename_check", "trigger", "policy", "grant",
+    "comment", "table_statistics", "column_settings",
+]  # fmt: skip
 
 
 def mutate(b: Builder, kind: str) -> None:
@@ -614,6 +786,10 @@ def mutate(b: Builder, kind: str) -> None:
         else:
             new = b.schema.name("label {n}")
             labels.insert(b.draw(st.integers(0, len(labels))), new)
+    elif kind.startswith("rename_"):
+        _rename(b, table, kind.removeprefix("rename_"))
+    elif kind in ("trigger", "policy", "grant", "comment", "table_statistics", "column_settings"):
+        _change_extras(b, table, kind)
     elif kind == "sequence" and schema.sequences:
         seq = b.pick(schema.sequences)
         change = b.pick(["increment", "start", "maxvalue", "cycle", "drop"])
@@ -627,6 +803,130 @@ def mutate(b: Builder, kind: str) -> None:
             seq.cycle = not seq.cycle
         else:
             schema.sequences.remove(seq)
+
+
+def _rename(b: Builder, table: Table, what: str) -> None:
+    """Rename as the files would: the object's new name, a directive naming the old one, and every reference
+    following it (`link_renames` gives the other file its directive)."""
+    schema = b.schema
+    if what == "table":
+        free = [n for n in TABLE_NAMES if not schema.has_table(n) and n not in schema.retired_tables]
+        old, new = table.name, (b.pick(free) if free else b.new_name())
+        table.name, table.previous = new, table.previous or old
+        schema.retired_tables.add(old)
+        for view in schema.views:
+            view.table = new if view.table == old else view.table
+        for other in schema.tables:
+            for fk in other.foreign_keys:
+                fk.ref_table = new if fk.ref_table == old else fk.ref_table
+    elif what == "column":
+        column = b.pick(table.columns)
+        taken = {c.name for c in table.columns}
+        free = [n for n in COLUMN_NAMES if n not in taken and n not in schema.retired]
+        old, new = column.name, (b.pick(free) if free else b.new_name())
+        column.name, column.previous = new, column.previous or old
+        schema.retired.add(old)
+        _follow_column(schema, table, old, new)
+    elif what == "index" and table.indexes:
+        index = b.pick(table.indexes)
+        index.name, index.previous = b.new_name(), index.previous or index.name
+    elif what == "check" and table.checks:
+        check = b.pick(table.checks)
+        check.name, check.previous = b.new_name(), check.previous or check.name
+
+
+def _follow_column(schema: Schema, table: Table, old: str, new: str) -> None:
+    """Every reference to `table`'s column `old` now names `new`."""
+
+    def renamed(names: list[str]) -> list[str]:
+        return [new if name == old else name for name in names]
+
+    table.primary_key = renamed(table.primary_key)
+    table.partition_key = new if table.partition_key == old else table.partition_key
+    for unique in table.uniques:
+        unique.columns, unique.include = renamed(unique.columns), renamed(unique.include)
+    for item in [*table.checks, *table.foreign_keys, *table.excludes, *table.triggers, *table.policies]:
+        item.column = new if item.column == old else item.column
+    for index in table.indexes:
+        index.keys = [(new if column == old else column, form) for column, form in index.keys]
+        index.include = renamed(index.include)
+        index.predicate = new if index.predicate == old else index.predicate
+    for grant in table.grants:
+        grant.columns = renamed(grant.columns)
+    for statistics in table.statistics:
+        statistics.columns = renamed(statistics.columns)
+    for view in schema.views:
+        if view.table == table.name:
+            view.columns = renamed(view.columns)
+            view.where = new if view.where == old else view.where
+
+
+def _change_extras(b: Builder, table: Table, kind: str) -> None:
+    if kind == "trigger":
+        if table.triggers and b.flip():
+            trigger = b.pick(table.triggers)
+            if b.flip():
+                table.triggers.remove(trigger)
+            else:
+                trigger.when = not trigger.when
+        else:
+            b.add_trigger(table)
+    elif kind == "policy":
+        if table.policies and b.flip():
+            table.policies.remove(b.pick(table.policies))
+        elif table.row_security and not table.policies and b.flip(0.3):
+            table.row_security = False
+        else:
+            table.row_security = True
+            b.add_policy(table)
+    elif kind == "grant":
+        if table.grants and b.flip():
+            grant = b.pick(table.grants)
+            if b.flip():
+                table.grants.remove(grant)
+            else:  # the same privilege moves between the table and its columns
+                grant.columns = [] if grant.columns else [b.pick(table.columns).name]
+                same = [
+                    g for g in table.grants if g.privilege == grant.privilege and bool(g.columns) == bool(grant.columns)
+                ]
+                if len(same) > 1 or (grant.columns and grant.privilege not in COLUMN_GRANTABLE):
+                    table.grants.remove(grant)
+        else:
+            b.add_grant(table)
+    elif kind == "comment":
+        if b.flip():
+            table.comment = None if table.comment is not None and b.flip() else b.pick(COMMENTS)
+        else:
+            column = b.pick(table.columns)
+            column.comment = None if column.comment is not None and b.flip() else b.pick(COMMENTS)
+    elif kind == "table_statistics":
+        if table.statistics and b.flip():
+            table.statistics.remove(b.pick(table.statistics))
+        else:
+            b.add_statistics(table)
+    else:
+        b.change_column_settings(b.pick(table.columns))
+
+
+def link_renames(original: Schema, changed: Schema) -> None:
+    """Give `original` the directives of the way back: each object a mutation renamed, in the original, is
+    `renamed from` its new name, so planning changed -> original renames it back."""
+    tables = {table.name: table for table in original.tables}
+    for table in changed.tables:
+        before = tables.get(table.previous or table.name)
+        if before is None:
+            continue
+        if table.previous:
+            before.previous = table.name
+        columns = {column.name: column for column in before.columns}
+        for column in table.columns:
+            if column.previous and column.previous in columns:
+                columns[column.previous].previous = column.name
+        for named in ("indexes", "checks"):
+            found = {item.name: item for item in getattr(before, named)}
+            for item in getattr(table, named):
+                if item.previous and item.previous in found:
+                    found[item.previous].previous = item.name
 
 
 def _drop_or_alter_constraint(b: Builder, table: Table, alter: bool) -> None:
@@ -660,4 +960,5 @@ def schema_pairs(draw: st.DrawFn, major: int) -> tuple[Schema, Schema]:
     for kind in draw(st.lists(st.sampled_from(MUTATIONS), min_size=1, max_size=4)):
         mutate(b, kind)
         changed.prune()
+    link_renames(original, changed)
     return original, changed

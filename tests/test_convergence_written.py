@@ -66,7 +66,48 @@ CREATE TABLE x (
 );
 """
 
+OPEN_VIEW = (
+    "CREATE VIEW open_tickets AS SELECT id, status, count(*) OVER () FROM tickets\n"
+    "WHERE status IN ('new', 'open') AND (title IS NOT NULL AND id > 0);\n"
+)
+NAMED_VIEW = (
+    "CREATE VIEW ticket_states (ticket, state) AS SELECT id, status FROM tickets WHERE status NOT IN ('done')\n"
+    "UNION ALL SELECT id, 'x' FROM tickets WHERE title IN ('a', 'b');\n"
+)
+STATES_MATVIEW = (
+    "CREATE MATERIALIZED VIEW ticket_counts AS SELECT status, count(*) FROM tickets\n"
+    "WHERE status IN ('new', 'open') GROUP BY status WITH NO DATA;\n"
+)
+EXCLUSION = (
+    "ALTER TABLE tickets ADD CONSTRAINT tickets_one_open EXCLUDE USING btree (title WITH =)"
+    " WHERE (status IN ('new', 'open') AND title IS NOT NULL) DEFERRABLE;\n"
+)
+UNNAMED_EXCLUSION = (
+    "ALTER TABLE tickets ADD EXCLUDE USING hash (owner WITH =) WHERE (status NOT IN ('done', 'closed'));\n"
+)
+TRIGGER = (
+    "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;\n"
+    "CREATE TRIGGER tickets_reopened BEFORE UPDATE OF status ON tickets FOR EACH ROW\n"
+    "    WHEN (NEW.status IN ('new', 'open') AND OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION touch();\n"
+)
+FLAT_VIEW = "CREATE VIEW checked AS SELECT id FROM tickets WHERE id = 1 AND title = 'a' AND owner = 'b';\n"
+NESTED_VIEW = "CREATE VIEW checked AS SELECT id FROM tickets WHERE id = 1 AND (title = 'a' AND owner = 'b');\n"
+
 CASES = [
+    Case("view-with-in-list-and-nested-conditions-added", tickets(), tickets(OPEN_VIEW)),
+    Case("view-with-column-names-and-union-added", tickets(), tickets(NAMED_VIEW)),
+    Case("materialized-view-with-in-list-added", tickets(), tickets(STATES_MATVIEW)),
+    Case("view-query-changed-to-an-in-list", tickets(NAMED_VIEW.replace("'b'", "'c'")), tickets(NAMED_VIEW)),
+    # The same conditions, parenthesized otherwise: PostgreSQL stores another tree, pg_dump prints another text.
+    Case("view-conditions-regrouped", tickets(FLAT_VIEW), tickets(NESTED_VIEW)),
+    Case("exclusion-with-in-list-predicate-added", tickets(), tickets(EXCLUSION)),
+    Case("unnamed-exclusion-with-not-in-predicate-added", tickets(), tickets(UNNAMED_EXCLUSION)),
+    Case("trigger-when-with-in-list-added", tickets(), tickets(TRIGGER)),
+    Case(
+        "trigger-when-changed-to-an-in-list",
+        tickets(TRIGGER.replace("'open'", "'closed'")),
+        tickets(TRIGGER),
+    ),
     Case("domain-check-and-generated-expression-in-lists", "CREATE TABLE x (id int);", DOMAIN_AND_EXPRESSIONS),
     Case("check-in-list-on-varchar-added", tickets(), tickets(STATUS_IN)),
     Case("unnamed-checks-on-new-table", "", UNNAMED_CHECKS),
@@ -92,10 +133,11 @@ CASES = [
     Case(
         "everything-at-once-with-a-rename",
         tickets(),
-        tickets(STATUS_IN, OPEN_INDEX, POLICY, options="fillfactor = 80").replace(
+        tickets(STATUS_IN, OPEN_INDEX, POLICY, OPEN_VIEW, EXCLUSION, TRIGGER, options="fillfactor = 80").replace(
             "CREATE TABLE tickets", "-- pgdiff: renamed from tickets\nCREATE TABLE issues"
         )
         .replace("ON tickets", "ON issues")
+        .replace("FROM tickets", "FROM issues")
         .replace("TABLE tickets", "TABLE issues"),
     ),
 ]
@@ -156,3 +198,30 @@ def test_a_policy_altered_later_takes_the_last_text(pg):
     sql = tickets(POLICY, "ALTER POLICY own ON tickets USING (owner = 'x');\n")
     policy: Policy = written_model(pg, sql).policies[("public", "tickets", "own")]
     assert (policy.written_using, policy.written_check) == ("owner = 'x'", "status IN ('new', 'open')")
+
+
+def test_a_view_is_created_from_the_files_query(pg):
+    result = run_case(pg, case_by_id(CASES, "view-with-in-list-and-nested-conditions-added"))
+    assert result is not None
+    (create,) = [sql for sql in result.sql if sql.startswith("CREATE VIEW")]
+    assert "status IN ('new', 'open')" in create and "(title IS NOT NULL\n" in create
+
+
+def test_view_column_names_come_from_the_view(pg):
+    model = written_model(pg, tickets(NAMED_VIEW))
+    written = model.views[("public", "ticket_states")].written
+    assert written is not None
+    assert "id AS ticket" in written and "status AS state" in written and "FROM public.tickets" in written
+
+
+def test_a_star_view_keeps_the_printed_query(pg):
+    # PostgreSQL expanded `*` when the files ran; the table may gain columns later in the files.
+    model = written_model(pg, tickets("CREATE VIEW everything AS SELECT * FROM tickets;\n"))
+    assert model.views[("public", "everything")].written is None
+
+
+def test_a_regrouped_condition_is_a_change(pg):
+    # Both print as `a AND b AND c` when pretty-printed: only the stored (parenthesized) text tells them apart.
+    result = run_case(pg, case_by_id(CASES, "view-conditions-regrouped"))
+    assert result is not None
+    assert any("CREATE OR REPLACE VIEW public.checked" in sql for sql in result.sql)

@@ -17,8 +17,8 @@ import psycopg
 from hypothesis import HealthCheck, given, note, settings
 
 from pgdiff.cluster import Cluster
-from tests.pg import assert_converges, server_major
-from tests.random_schemas import render, schema_pairs
+from tests.pg import assert_converges, ensure_roles, server_major
+from tests.random_schemas import GRANTEE, render, schema_pairs
 
 PROFILES = {
     "default": settings(max_examples=20, derandomize=True, database=None),
@@ -53,6 +53,7 @@ def dropping_new_databases(pg: Cluster) -> Iterator[None]:
 @SETTINGS
 @given(pair=schema_pairs(server_major()))
 def test_random_schema_and_mutation_converge_both_ways(pg, pair):
+    ensure_roles(pg, GRANTEE)
     a, b = (render(schema) for schema in pair)
     note(f"-- a\n{a}\n-- b\n{b}")
     with dropping_new_databases(pg):

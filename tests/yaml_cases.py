@@ -453,6 +453,35 @@ CREATE TABLE bookings (room_code text, CONSTRAINT bookings_code_fkey FOREIGN KEY
 )
 MIN_SERVER["nulls_not_distinct"] = 15
 
+CASES["column_settings"] = (
+    """\
+tables:
+  - name: readings
+    columns:
+      - {name: at, type: date, nullable: false}
+      - {name: sensor, type: integer, statistics: 800, options: {n_distinct: 120}}
+      - {name: raw, type: text, storage: external, compression: pglz}
+    partition_by: {method: range, columns: [at]}
+    partitions:
+      - name: readings_2026
+        from: '2026-01-01'
+        to: '2027-01-01'
+        column_settings:
+          - {column: raw, storage: main}
+          - {column: sensor, statistics: 50, options: {n_distinct_inherited: -0.2}}
+""",
+    """\
+CREATE TABLE readings (at date NOT NULL, sensor integer, raw text COMPRESSION pglz) PARTITION BY RANGE (at);
+ALTER TABLE ONLY readings ALTER COLUMN sensor SET STATISTICS 800;
+ALTER TABLE ONLY readings ALTER COLUMN sensor SET (n_distinct = 120);
+ALTER TABLE ONLY readings ALTER COLUMN raw SET STORAGE EXTERNAL;
+CREATE TABLE readings_2026 PARTITION OF readings FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+ALTER TABLE ONLY readings_2026 ALTER COLUMN raw SET STORAGE MAIN;
+ALTER TABLE ONLY readings_2026 ALTER COLUMN sensor SET STATISTICS 50,
+    ALTER COLUMN sensor SET (n_distinct_inherited = -0.2);
+""",
+)
+
 # PostgreSQL 18+ only.
 VIRTUAL = (
     "tables:\n  - name: v\n    columns:\n      - {name: a, type: int}\n"

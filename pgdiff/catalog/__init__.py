@@ -31,6 +31,7 @@ from pgdiff.model import (
     Cast,
     Collation,
     Column,
+    ColumnSettings,
     Comment,
     CompositeType,
     Constraint,
@@ -55,6 +56,7 @@ from pgdiff.model import (
     Trigger,
     View,
     identity_defaults,
+    statistics_columns_by_name,
 )
 
 QUERY_NAMES = (
@@ -325,6 +327,19 @@ def _table(row: dict[str, Any], columns: tuple[Column, ...]) -> Table:
         options_order=tuple(row["options_order"]) if row["options_order"] != row["options"] else (),
         replica_identity=row["replica_identity"],
         replica_index=row["replica_index"] if row["replica_identity"] == "i" else None,
+        column_settings=tuple(_column_settings(setting) for setting in row["column_settings"] or ()),
+    )
+
+
+def _column_settings(setting: list[Any]) -> ColumnSettings:
+    column, statistics, storage, compression, options, type_storage = setting
+    return ColumnSettings(
+        column=column,
+        statistics=statistics,
+        storage=storage if storage != type_storage else None,
+        compression=compression or None,
+        options=tuple(options or ()),
+        type_storage=type_storage,
     )
 
 
@@ -681,7 +696,7 @@ def _statistics(row: dict[str, Any]) -> Statistics:
         schema=row["schema"],
         name=row["name"],
         table=row["table_name"],
-        definition=row["definition"],
+        definition=statistics_columns_by_name(row["definition"]),
         target=row["target"],
         table_schema=row["table_schema"],
     )

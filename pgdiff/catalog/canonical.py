@@ -125,7 +125,7 @@ def _default_text(cur: psycopg.Cursor, column: Column, schema: str, table: str) 
 def _view_text(cur: psycopg.Cursor, view: View) -> str | None:
     """A view's query, created as a plain view under a probe name in the view's schema."""
     cur.execute(f"CREATE VIEW {qualified(view.schema, _PROBE)} AS {view.definition}")
-    cur.execute("SELECT pg_catalog.pg_get_viewdef(%s::regclass, true)", [qualified(view.schema, _PROBE)])
+    cur.execute("SELECT pg_catalog.pg_get_viewdef(%s::regclass, false)", [qualified(view.schema, _PROBE)])
     row = cur.fetchone()
     return row[0] if row else None
 

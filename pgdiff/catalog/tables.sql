@@ -39,6 +39,15 @@ SELECT n.nspname AS schema,
          WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attnotnull
            AND (NOT pa.attnotnull OR nn.conname IS DISTINCT FROM pn.conname)
          ORDER BY 1) END AS own_not_nulls,
+       -- Columns, inherited ones too, whose statistics target, storage, compression or options are set.
+       (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(
+                 a.attname, NULLIF(a.attstattarget, -1), a.attstorage, a.attcompression, a.attoptions,
+                 t.typstorage) ORDER BY a.attname)
+        FROM pg_catalog.pg_attribute a
+        JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+        WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+          AND (NULLIF(a.attstattarget, -1) IS NOT NULL OR a.attstorage <> t.typstorage
+               OR a.attcompression <> '' OR a.attoptions IS NOT NULL)) AS column_settings,
        c.relreplident AS replica_identity,
        (SELECT ic.relname FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
         WHERE i.indrelid = c.oid AND i.indisreplident) AS replica_index,

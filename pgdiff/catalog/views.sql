@@ -6,7 +6,7 @@ SELECT n.nspname AS schema,
        c.oid, c.reltype AS type_oid, rt.typarray AS array_oid,
        ARRAY(SELECT r.oid FROM pg_catalog.pg_rewrite r WHERE r.ev_class = c.oid) AS rule_oids,
        c.relkind = 'm' AS materialized,
-       pg_catalog.pg_get_viewdef(c.oid, true) AS definition,
+       pg_catalog.pg_get_viewdef(c.oid, false) AS definition,
        ARRAY(SELECT o.option_name || '=' || o.option_value
              FROM pg_catalog.pg_options_to_table(c.reloptions) o ORDER BY 1) AS options,
        c.relispopulated AS populated,

@@ -112,6 +112,7 @@ TABLE_ATTRIBUTES = (
     "options",
     "replica_identity",
     "replica_index",
+    "column_settings",
 )
 
 

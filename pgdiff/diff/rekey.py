@@ -45,6 +45,7 @@ from pgdiff.model import (
     Table,
     Trigger,
     View,
+    statistics_columns_by_name,
 )
 from pgdiff.quoting import ident
 
@@ -229,6 +230,13 @@ def _table(r: Rekeying, table: Table) -> Table:
         parent=r.relation(table.parent) if table.parent else None,
         inherits=tuple(r.relation(parent) for parent in table.inherits),
         replica_index=r.named("index", (table.schema, table.replica_index)) if table.replica_index else None,
+        own_not_nulls=tuple((r.column(key, column), name) for column, name in table.own_not_nulls),
+        column_settings=tuple(
+            sorted(
+                (replace(settings, column=r.column(key, settings.column)) for settings in table.column_settings),
+                key=lambda settings: settings.column,
+            )
+        ),
     )
 
 
@@ -382,7 +390,8 @@ def _row_security(r: Rekeying, row_security: RowSecurity) -> RowSecurity:
 def _statistics(r: Rekeying, statistics: Statistics) -> Statistics:
     table = statistics.table_key
     definition = r.text(statistics.definition) or ""
-    definition = r.text_between(definition, table, "ON", "FROM") if r.kind == "column" else definition
+    if r.kind == "column":
+        definition = statistics_columns_by_name(r.text_between(definition, table, "ON", "FROM"))
     return replace(statistics, table=r.relation(table)[1], definition=definition)
 
 

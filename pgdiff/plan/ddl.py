@@ -181,6 +181,11 @@ def alter_table(schema: str, table: str, action: str) -> str:
     return f"ALTER TABLE {qualified(schema, table)} {action}"
 
 
+def alter_table_only(schema: str, table: str, action: str) -> str:
+    """ALTER TABLE ONLY: the action does not reach the table's partitions and children."""
+    return f"ALTER TABLE ONLY {qualified(schema, table)} {action}"
+
+
 def add_constraint(constraint: Constraint, *, not_valid: bool = False) -> str:
     suffix = " NOT VALID" if not_valid else ""
     return alter_table(
@@ -435,8 +440,8 @@ def drop_function(function: Function) -> str:
 def create_trigger(trigger: Trigger, *, replace_existing: bool = False) -> str:
     """pg_get_triggerdef(), as CREATE OR REPLACE TRIGGER (PostgreSQL 14+) to change one in place."""
     if replace_existing:
-        return re.sub(r"^CREATE TRIGGER ", "CREATE OR REPLACE TRIGGER ", trigger.definition, count=1)
-    return trigger.definition
+        return re.sub(r"^CREATE TRIGGER ", "CREATE OR REPLACE TRIGGER ", trigger.sql, count=1)
+    return trigger.sql
 
 
 def drop_trigger(trigger: Trigger) -> str:
@@ -453,9 +458,9 @@ def create_view(view: View, *, replace_existing: bool = False) -> str:
     options = f" WITH ({storage_options(view.options)})" if view.options else ""
     if view.materialized:
         data = "" if view.populated else " WITH NO DATA"
-        return f"CREATE MATERIALIZED VIEW {name}{options} AS\n{view.definition}{data}"
+        return f"CREATE MATERIALIZED VIEW {name}{options} AS\n{view.sql}{data}"
     verb = "CREATE OR REPLACE VIEW" if replace_existing else "CREATE VIEW"
-    return f"{verb} {name}{options} AS\n{view.definition}"
+    return f"{verb} {name}{options} AS\n{view.sql}"
 
 
 def drop_view(view: View) -> str:

@@ -87,6 +87,8 @@ class Phase(IntEnum):
     # New partitions of existing tables, and existing tables joining a parent: once the parent's columns are
     # final, since ATTACH and INHERIT require the same columns.
     ATTACH_PARTITION = auto()
+    # Columns' statistics targets, storage, compression and options: once every table has its final columns.
+    COLUMN_SETTINGS = auto()
     # OWNED BY needs the owning column to exist.
     OWN_SEQUENCE = auto()
     # Functions whose signature or SQL-standard body uses tables; views (in dependency order) need them all.

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pgdiff.diff import Change
 from pgdiff.model import Model
 from pgdiff.plan.collations import CollationPlanner
+from pgdiff.plan.column_settings import ColumnSettingsPlanner
 from pgdiff.plan.comments import CommentPlanner
 from pgdiff.plan.constraints import ConstraintPlanner
 from pgdiff.plan.datatypes import TypePlanner
@@ -40,6 +41,7 @@ __all__ = ["Phase", "build_plan"]
 
 class Planner(
     TablePlanner,
+    ColumnSettingsPlanner,
     PartitionPlanner,
     ConstraintPlanner,
     IndexPlanner,
@@ -84,6 +86,7 @@ def build_plan(
     planner.rebuild_foreign_keys_in_the_way()
     planner.rebuild_policies_in_the_way()
     planner.add_columns_in_table_order()
+    planner.plan_column_settings()
     planner.change_persistence_in_foreign_key_order()
     planner.order_types()
     planner.rebuild_functions_triggers_views()

@@ -164,6 +164,8 @@ def check_supported(statement: SqlStatement) -> None:
     if isinstance(node, ast.DefineStmt) and node.kind != enums.ObjectType.OBJECT_COLLATION:
         what = node.kind.name.removeprefix("OBJECT_").replace("_", " ")
         raise SourceError(f"{where}: CREATE {what} is not supported by pgdiff yet; move it out of the schema files")
+    if isinstance(node, ast.AlterTableStmt):
+        _check_alter_table(node, where)
     if isinstance(node, ast.CreateTableAsStmt) and node.objtype != enums.ObjectType.OBJECT_MATVIEW:
         raise SourceError(
             f"{where}: CREATE TABLE AS copies rows, and the desired state describes only schema; "
@@ -280,3 +282,79 @@ def _describe(node: ast.Node) -> str:
     kind = type(node).__name__
     return STATEMENT_WORDS.get(kind, f"{kind.removesuffix('Stmt')} statement")
 
+
+
+_AT = enums.AlterTableType
+# What ALTER TABLE may do in the files: each changes something the catalog reader reads back (a column, a
+# constraint, storage parameters, persistence, row security, a trigger's state, membership, ...).
+_TABLE_COMMANDS = frozenset({
+    _AT.AT_AddColumn, _AT.AT_ColumnDefault, _AT.AT_DropNotNull, _AT.AT_SetNotNull, _AT.AT_SetExpression,
+    _AT.AT_DropExpression, _AT.AT_SetStatistics, _AT.AT_SetOptions, _AT.AT_ResetOptions, _AT.AT_SetStorage,
+    _AT.AT_SetCompression, _AT.AT_DropColumn, _AT.AT_AddConstraint, _AT.AT_AlterConstraint,
+    _AT.AT_ValidateConstraint, _AT.AT_AddIndexConstraint, _AT.AT_DropConstraint, _AT.AT_AlterColumnType,
+    _AT.AT_ChangeOwner, _AT.AT_SetLogged, _AT.AT_SetUnLogged, _AT.AT_SetRelOptions, _AT.AT_ResetRelOptions,
+    _AT.AT_EnableTrig, _AT.AT_EnableAlwaysTrig, _AT.AT_EnableReplicaTrig, _AT.AT_DisableTrig,
+    _AT.AT_EnableTrigUser, _AT.AT_DisableTrigUser, _AT.AT_AddInherit, _AT.AT_DropInherit, _AT.AT_ReplicaIdentity,
+    _AT.AT_EnableRowSecurity, _AT.AT_DisableRowSecurity, _AT.AT_ForceRowSecurity, _AT.AT_NoForceRowSecurity,
+    _AT.AT_AttachPartition, _AT.AT_DetachPartition, _AT.AT_DetachPartitionFinalize, _AT.AT_AddIdentity,
+    _AT.AT_SetIdentity, _AT.AT_DropIdentity,
+})  # fmt: skip
+# ALTER INDEX: attached to its parent's index, storage parameters (part of the index's definition).
+_INDEX_COMMANDS = frozenset({_AT.AT_AttachPartition, _AT.AT_SetRelOptions, _AT.AT_ResetRelOptions})
+# ALTER VIEW / MATERIALIZED VIEW / SEQUENCE: the owner, and a view's options (check_option, security_barrier).
+_RELATION_COMMANDS = frozenset({_AT.AT_ChangeOwner, _AT.AT_SetRelOptions, _AT.AT_ResetRelOptions})
+_MANAGED_COMMANDS = {
+    _OBJECT.OBJECT_TABLE: _TABLE_COMMANDS,
+    _OBJECT.OBJECT_INDEX: _INDEX_COMMANDS,
+    _OBJECT.OBJECT_VIEW: _RELATION_COMMANDS,
+    _OBJECT.OBJECT_MATVIEW: frozenset({_AT.AT_ChangeOwner}),
+    _OBJECT.OBJECT_SEQUENCE: frozenset({_AT.AT_ChangeOwner}),
+}
+# How to say the commands refused most often, as the user wrote them.
+_COMMAND_WORDS = {
+    _AT.AT_ClusterOn: "CLUSTER ON {}",
+    _AT.AT_DropCluster: "SET WITHOUT CLUSTER",
+    _AT.AT_SetTableSpace: "SET TABLESPACE {}",
+    _AT.AT_SetAccessMethod: "SET ACCESS METHOD",
+    _AT.AT_EnableTrigAll: "ENABLE TRIGGER ALL",
+    _AT.AT_DisableTrigAll: "DISABLE TRIGGER ALL",
+    _AT.AT_EnableRule: "ENABLE RULE {}",
+    _AT.AT_EnableAlwaysRule: "ENABLE ALWAYS RULE {}",
+    _AT.AT_EnableReplicaRule: "ENABLE REPLICA RULE {}",
+    _AT.AT_DisableRule: "DISABLE RULE {}",
+    _AT.AT_AddOf: "OF type",
+    _AT.AT_DropOf: "NOT OF",
+    _AT.AT_GenericOptions: "OPTIONS (...)",
+    _AT.AT_AlterColumnGenericOptions: "ALTER COLUMN {} OPTIONS (...)",
+    _AT.AT_SetStatistics: "ALTER COLUMN {} SET STATISTICS",
+    _AT.AT_ColumnDefault: "ALTER COLUMN {} SET DEFAULT",
+    _AT.AT_SetStorage: "ALTER COLUMN {} SET STORAGE",
+    _AT.AT_SetOptions: "ALTER COLUMN {} SET (...)",
+    _AT.AT_SetRelOptions: "SET (...)",
+}
+
+
+def _check_alter_table(node: ast.AlterTableStmt, where: str) -> None:
+    """Refuse an ALTER that would change what pgdiff does not read back: it would load, plan nothing, and be
+    lost from every database pgdiff builds. One error names every such command of the statement."""
+    managed = _MANAGED_COMMANDS.get(node.objtype, frozenset())
+    refused = [command for command in node.cmds or () if command.subtype not in managed]
+    if not refused:
+        return
+    what = node.objtype.name.removeprefix("OBJECT_").replace("_", " ").replace("MATVIEW", "MATERIALIZED VIEW")
+    words = ", ".join(dict.fromkeys(_command_words(command) for command in refused))
+    raise SourceError(
+        f"{where}: ALTER {what} {_relation_name(node.relation)} {words} is not managed by pgdiff yet "
+        "(it would be lost from the plan); "
+        "move it out of the schema files"
+    )
+
+
+def _command_words(command: ast.AlterTableCmd) -> str:
+    words = _COMMAND_WORDS.get(command.subtype) or command.subtype.name.removeprefix("AT_")
+    name = command.name if command.name is not None else (command.num or "")
+    return words.replace("{}", str(name)).replace("  ", " ")
+
+
+def _relation_name(relation: ast.RangeVar) -> str:
+    return ".".join(part for part in (relation.schemaname, relation.relname) if part)

@@ -1,4 +1,5 @@
-"""The files' own text of the expressions pgdiff creates: CHECK constraints and index definitions.
+"""The files' own text of what pgdiff creates: CHECKs, indexes, policies, defaults, view queries, exclusion
+constraints' predicates and triggers' WHEN conditions.
 
 PostgreSQL stores an expression as a tree and prints it back (`pg_get_constraintdef`, `pg_get_indexdef`) in a
 form that, parsed again, is not always the same tree: `status IN ('new', 'done')` on a varchar column prints as
@@ -22,9 +23,9 @@ from typing import Any
 
 import pglast
 from pglast import ast, enums
-from pglast.stream import RawStream
+from pglast.stream import IndentedStream, RawStream
 
-from pgdiff.model import Column, Constraint, Domain, Index, Model, Policy
+from pgdiff.model import Column, Constraint, Domain, Index, Model, Policy, Trigger, View
 from pgdiff.source.sql import SqlStatement
 
 TableName = tuple[str | None, str]  # (schema as written, or None; table)
@@ -33,9 +34,13 @@ TableName = tuple[str | None, str]  # (schema as written, or None; table)
 @dataclass(frozen=True)
 class _Fragment:
     table: TableName
-    kind: str  # "check" | "index" | "policy" | "default" (named by its column) | "domain check" (on a domain)
+    # "check" | "index" | "policy" | "default" (named by its column) | "domain check" (on a domain) | "view"
+    # | "exclusion" | "trigger"
+    kind: str
     name: str | None  # as the files name it, None when PostgreSQL chose it
-    node: Any  # the CHECK's expression, the whole IndexStmt, or a policy's (USING, WITH CHECK)
+    # The CHECK's expression, the whole IndexStmt, a policy's (USING, WITH CHECK), a view's query, an
+    # exclusion constraint's WHERE, a trigger's WHEN (None where they have none).
+    node: Any
 
 
 def with_written_texts(model: Model, statements: Sequence[SqlStatement]) -> Model:
@@ -45,10 +50,13 @@ def with_written_texts(model: Model, statements: Sequence[SqlStatement]) -> Mode
         return model
     constraints = dict(model.constraints)
     for key, constraint in model.constraints.items():
+        written = None
         if constraint.kind == "c":
             written = fragments.check_text(constraint)
-            if written is not None:
-                constraints[key] = replace(constraint, written=written)
+        elif constraint.kind == "x":
+            written = fragments.exclusion_text(constraint)
+        if written is not None:
+            constraints[key] = replace(constraint, written=written)
     indexes = dict(model.indexes)
     for key, index in model.indexes.items():
         written = fragments.index_body(index)
@@ -61,7 +69,28 @@ def with_written_texts(model: Model, statements: Sequence[SqlStatement]) -> Mode
             policies[key] = replace(policy, written_using=texts[0], written_check=texts[1])
     tables = {key: _with_written_defaults(table, fragments) for key, table in model.tables.items()}
     domains = {key: _with_written_checks(domain, fragments) for key, domain in model.domains.items()}
-    return replace(model, constraints=constraints, indexes=indexes, policies=policies, tables=tables, domains=domains)
+    views = {key: _with_written_query(view, fragments) for key, view in model.views.items()}
+    triggers = {key: _with_written_condition(trigger, fragments) for key, trigger in model.triggers.items()}
+    return replace(
+        model,
+        triggers=triggers,
+        constraints=constraints,
+        indexes=indexes,
+        policies=policies,
+        tables=tables,
+        domains=domains,
+        views=views,
+    )
+
+
+def _with_written_condition(trigger: Trigger, fragments: _Fragments) -> Trigger:
+    written = fragments.trigger_text(trigger)
+    return trigger if written is None else replace(trigger, written=written)
+
+
+def _with_written_query(view: View, fragments: _Fragments) -> View:
+    written = fragments.view_query(view)
+    return view if written is None else replace(view, written=written)
 
 
 def _with_written_defaults(table: Any, fragments: _Fragments) -> Any:
@@ -105,13 +134,20 @@ def _fragments(statements: Sequence[SqlStatement]) -> Iterator[_Fragment]:
         elif isinstance(tree, (ast.CreatePolicyStmt, ast.AlterPolicyStmt)):
             table = _table_of(tree.table, default_schema)
             yield _Fragment(table, "policy", tree.policy_name, (tree.qual, tree.with_check))
+        elif isinstance(tree, ast.CreateTrigStmt) and tree.whenClause is not None:
+            yield _Fragment(_table_of(tree.relation, default_schema), "trigger", tree.trigname, tree.whenClause)
+        elif isinstance(tree, ast.ViewStmt):
+            yield _Fragment(_table_of(tree.view, default_schema), "view", tree.view.relname, tree.query)
+        elif isinstance(tree, ast.CreateTableAsStmt) and tree.objtype == enums.ObjectType.OBJECT_MATVIEW:
+            relation = tree.into.rel
+            yield _Fragment(_table_of(relation, default_schema), "view", relation.relname, tree.query)
 
 
 def _may_hold_fragments(text: str) -> bool:
     upper = text[:200].upper()
     whole = text.upper()
-    return any(word in whole for word in ("CHECK", "DEFAULT", "GENERATED", "EXPRESSION")) or any(
-        word in upper for word in ("INDEX", "SEARCH_PATH", "POLICY")
+    return any(word in whole for word in ("CHECK", "DEFAULT", "GENERATED", "EXPRESSION", "EXCLUDE")) or any(
+        word in upper for word in ("INDEX", "SEARCH_PATH", "POLICY", "VIEW", "TRIGGER")
     )
 
 
@@ -152,9 +188,12 @@ def _alter_table_fragments(tree: ast.AlterTableStmt, default_schema: str | None)
 
 
 def _checks(table: TableName, constraints: Iterable[Any] | None) -> Iterator[_Fragment]:
+    """CHECKs, and exclusion constraints' predicates (an element list has no expression that prints apart)."""
     for constraint in constraints or ():
         if isinstance(constraint, ast.Constraint) and constraint.contype == enums.ConstrType.CONSTR_CHECK:
             yield _Fragment(table, "check", constraint.conname, constraint.raw_expr)
+        elif isinstance(constraint, ast.Constraint) and constraint.contype == enums.ConstrType.CONSTR_EXCLUSION:
+            yield _Fragment(table, "exclusion", constraint.conname, constraint.where_clause)
 
 
 def _defaults(table: TableName, column: ast.ColumnDef) -> Iterator[_Fragment]:
@@ -265,6 +304,92 @@ class _Fragments:
         return None if texts == (None, None) else texts
 
 
+    def exclusion_text(self, constraint: Constraint) -> str | None:
+        """`constraint`'s printed definition with the files' own WHERE predicate."""
+        candidates = self._candidates(constraint.schema, constraint.table, "exclusion")
+        return self._spliced(candidates, constraint.name, constraint.definition, " WHERE (")
+
+    def trigger_text(self, trigger: Trigger) -> str | None:
+        """`trigger`'s printed CREATE TRIGGER with the files' own WHEN condition."""
+        candidates = [f for f in self._candidates(trigger.schema, trigger.table, "trigger") if f.name == trigger.name]
+        return self._spliced(candidates, trigger.name, trigger.definition, " WHEN (")
+
+    def _spliced(self, candidates: list[_Fragment], name: str, printed_text: str, keyword: str) -> str | None:
+        """`printed_text` with the expression after `keyword` replaced by the files' one of the same shape."""
+        span = _clause(printed_text, keyword) if candidates else None
+        if span is None:
+            return None
+        inside = printed_text[span[0] + len(keyword) - 1 : span[1]]  # the parenthesized expression
+        printed = _parse_expression(inside)
+        if printed is None:
+            return None
+        fragment = self._pick(candidates, name, _shape(printed), lambda f: _shape(f.node))
+        if fragment is None or fragment.node is None or _shape(fragment.node) != _shape(printed):
+            return None
+        text = _expression_text(fragment.node, inside)
+        if text is None:
+            return None
+        return f"{printed_text[: span[0]]}{keyword}{text}){printed_text[span[1] :]}"
+
+    def view_query(self, view: View) -> str | None:
+        """The files' last query of `view`, where it has the printed query's shape (a `SELECT *` has not:
+        PostgreSQL expanded it when the files ran, and the table may have gained columns since)."""
+        found = [f for f in self._candidates(view.schema, view.name, "view") if f.name == view.name]
+        printed = _parse_query(view.definition) if found else None
+        if printed is None or not isinstance(found[-1].node, ast.SelectStmt):
+            return None
+        query = _qualified_like(found[-1].node, printed)
+        if query is None or not _name_columns_like(query, printed):
+            return None
+        if _query_shape(query) != _query_shape(printed):
+            return None
+        text = IndentedStream(comma_at_eoln=True)(query)
+        reread = _parse_query(text)
+        if reread is None or _shape(reread) != _shape(query):  # the layout must not change what it says
+            text = RawStream()(query)
+        return text
+
+
+def _name_columns_like(query: ast.SelectStmt, printed: ast.SelectStmt) -> bool:
+    """Give `query`'s output columns the names `printed` gives them (a view's column list, `CREATE VIEW v
+    (a, b)`, is printed as `AS a, ... AS b`); False when the two do not have the same columns."""
+    written, stored = _leftmost(query), _leftmost(printed)
+    targets, names = written.targetList or (), stored.targetList or ()
+    if len(targets) != len(names):
+        return False
+    for target, name in zip(targets, names, strict=True):
+        target.name = name.name
+    return True
+
+
+def _leftmost(query: ast.SelectStmt) -> ast.SelectStmt:
+    """The SELECT of a UNION/INTERSECT/EXCEPT whose target list names the columns."""
+    while query.op != enums.SetOperation.SETOP_NONE and query.larg is not None:
+        query = query.larg
+    return query
+
+
+def _query_shape(query: ast.SelectStmt) -> Any:
+    """A query's shape, the names of output columns set aside (printing adds `AS count` where the files
+    let PostgreSQL choose the name)."""
+    unnamed = copy.deepcopy(query)
+    for target in _targets(unnamed):
+        target.name = None
+    return _shape(unnamed)
+
+
+def _targets(node: Any) -> Iterator[ast.ResTarget]:
+    if isinstance(node, (list, tuple)):
+        for item in node:
+            yield from _targets(item)
+    elif isinstance(node, ast.ResTarget):
+        yield node
+        yield from _targets(node.val)
+    elif isinstance(node, ast.Node):
+        for slot in node:
+            yield from _targets(getattr(node, slot))
+
+
 def _expression_text(node: Any, printed_text: str | None) -> str | None:
     """`node` printed, qualified as `printed_text` is; None where either is missing."""
     if node is None or printed_text is None:
@@ -272,6 +397,45 @@ def _expression_text(node: Any, printed_text: str | None) -> str | None:
     printed = _parse_expression(printed_text)
     qualified = _qualified_like(node, printed) if printed is not None else None
     return RawStream()(qualified) if qualified is not None else None
+
+
+def _clause(text: str, keyword: str) -> tuple[int, int] | None:
+    """Where `keyword` (ending in its opening parenthesis) starts outside parentheses and quotes, and where
+    its closing parenthesis ends; None when it is not there."""
+    depth = 0
+    for index, char in _unquoted(text):
+        if depth == 0 and text.startswith(keyword, index):
+            end = _closing(text, index + len(keyword) - 1)
+            return None if end is None else (index, end + 1)
+        depth += {"(": 1, ")": -1}.get(char, 0)
+    return None
+
+
+def _closing(text: str, opening: int) -> int | None:
+    """The index of the parenthesis that closes the one at `opening`."""
+    depth = 0
+    for index, char in _unquoted(text, opening):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0:
+            return index
+    return None
+
+
+def _unquoted(text: str, start: int = 0) -> Iterator[tuple[int, str]]:
+    """Each character of `text` from `start` that is outside string literals and quoted names."""
+    quote, index = "", start
+    while index < len(text):
+        char = text[index]
+        if quote and char == quote:
+            if text[index + 1 : index + 2] == quote:
+                index += 1  # a doubled quote stays inside
+            else:
+                quote = ""
+        elif not quote and char in "'\"":
+            quote = char
+        elif not quote:
+            yield index, char
+        index += 1
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -291,6 +455,16 @@ def _parse_expression(text: str) -> Any | None:
         return pglast.parse_sql(f"SELECT {text}")[0].stmt.targetList[0].val
     except pglast.parser.ParseError:
         return None
+
+
+def _parse_query(text: str) -> ast.SelectStmt | None:
+    try:
+        statements = pglast.parse_sql(text)
+    except pglast.parser.ParseError:
+        return None
+    if len(statements) != 1 or not isinstance(statements[0].stmt, ast.SelectStmt):
+        return None
+    return statements[0].stmt
 
 
 def _parse_index(index: Index) -> ast.IndexStmt | None:

@@ -261,6 +261,12 @@ class TableConverter(ConverterBase):
 
     def _table_extras(self, key: TableKey, table: Located, columns: set[str] | None) -> None:
         name = qualified(*key)
+        for column in table.items("columns"):
+            self._column_settings(key, str(column.get("name")), column)
+        for settings in table.items("column_settings"):
+            if columns is not None and str(settings.get("column")) not in columns:
+                raise self.fail(settings.nodes["column"], f"no column {settings.get('column')!r} in this table")
+            self._column_settings(key, str(settings.get("column")), settings)
         identity = table.get("replica_identity")
         if identity:
             if identity == "index":
@@ -291,6 +297,21 @@ class TableConverter(ConverterBase):
                 if constraint is not None and constraint.get("name"):
                     self.comment(ObjectRef("constraint", key[0], str(constraint.get("name")), key[1]), constraint)
         self.grants(ObjectRef("table", *key), table, columns)
+
+    def _column_settings(self, table: TableKey, column: str, item: Located) -> None:
+        """`statistics`, `storage`, `compression` and `options` of a column, as pg_dump sets them."""
+        actions = []
+        if item.get("statistics") is not None:
+            actions.append(f"SET STATISTICS {int(item.get('statistics'))}")
+        if item.get("storage"):
+            actions.append(f"SET STORAGE {str(item.get('storage')).upper()}")
+        if item.get("compression"):
+            actions.append(f"SET COMPRESSION {item.get('compression')}")
+        if item.get("options"):
+            actions.append(f"SET ({options_sql(item.get('options'))})")
+        for action in actions:
+            sql = f"ALTER TABLE ONLY {qualified(*table)} ALTER COLUMN {ident(column)} {action}"
+            self.emit(sql, item.line())
 
     def policy(self, table: TableKey, policy: Located) -> None:
         name = str(policy.get("name"))
