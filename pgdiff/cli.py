@@ -202,6 +202,10 @@ def _run(body: Callable[[], int]) -> None:
     except KeyboardInterrupt:
         err.print("[bold red]interrupted[/]: stopped; temporary databases were removed")
         raise typer.Exit(130) from None
+    except Exception as error:  # a defect of pgdiff: one line, never a traceback, and nothing half-applied
+        if _debug:
+            raise
+        _fail(f"internal error, please report it (--debug shows where): {type(error).__name__}: {error}")
     finally:
         signal.signal(signal.SIGTERM, previous)
     raise typer.Exit(code)

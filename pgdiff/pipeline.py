@@ -13,9 +13,15 @@ from dataclasses import dataclass, replace
 import psycopg
 
 from pgdiff import catalog
-from pgdiff.apply import apply_plan
+from pgdiff.apply import ApplyError, apply_plan
 from pgdiff.cache import PlanCache, key_of
-from pgdiff.catalog.canonical import drop_equivalent, is_suspect
+from pgdiff.catalog.canonical import (
+    drop_equivalent,
+    equivalent_suspects,
+    is_suspect,
+    settling_scope,
+    without_equivalent,
+)
 from pgdiff.connect import connect
 from pgdiff.diff import Change, diff
 from pgdiff.diff.renames import apply_renames
@@ -172,12 +178,20 @@ class DesiredState:
             dev_url=self._dev_url, target_major=self._target_major, warn=self._warn, roles=self._roles
         )
 
-    def scratch(self) -> psycopg.Connection:
+    def scratch(self, current: Model, changes: list[Change]) -> psycopg.Connection:
+        """A database holding what settling `changes` needs: the shadow the files loaded into, or else (the
+        model came from the cache or a source database) a copy of just that part of the desired state."""
         if self._scratch is None:
             copy = self._stack.enter_context(self._shadow())
             self._server = self._server or copy
-            materialize(copy.connection, self.model)
-            self._scratch = copy.connection
+            try:
+                materialize(copy.connection, settling_scope(current, self.model, changes))
+                self._scratch = copy.connection
+            except (ApplyError, psycopg.Error):
+                # What the scope left out was needed after all (a SQL function's body reads a table): all of it.
+                whole = self._stack.enter_context(copy.sibling())
+                materialize(whole, self.model)
+                self._scratch = whole
         return self._scratch
 
     def empty_database(self) -> AbstractContextManager[psycopg.Connection]:
@@ -196,8 +210,26 @@ class DesiredState:
         renamed, changes = compare(self.managed(current), self.model, self.renames, None)
         self._refuse_dropping_unmanaged(current, changes)
         if any(is_suspect(c) for c in changes):
-            changes = drop_equivalent(changes, self.scratch())
+            changes = without_equivalent(changes, self._settled(renamed, changes))
         return renamed, changes
+
+    def _settled(self, current: Model, changes: list[Change]) -> list[bool]:
+        """Whether each suspect change's two texts mean the same: read back on a scratch database, or as a
+        plan with the same suspects over the same objects on the same server settled them before."""
+        suspects = [c for c in changes if is_suspect(c)]
+        key = None
+        if self._cache is not None and self._sources.database_url is None:
+            scope = object_digests(settling_scope(current, self.model, changes))
+            server = shadow_server_version(self._dev_url, self._target_major)
+            texts = [(repr(c.current), repr(c.desired)) for c in suspects]
+            key = key_of("settled", server, texts, sorted(scope.items()))
+            cached = self._cache.get("settled", key)
+            if isinstance(cached, list) and len(cached) == len(suspects):
+                return cached
+        verdicts = equivalent_suspects(suspects, self.scratch(current, changes))
+        if self._cache is not None and key is not None:
+            self._cache.put("settled", key, verdicts)
+        return verdicts
 
     def _refuse_dropping_unmanaged(self, current: Model, changes: list[Change]) -> None:
         for change in changes:

@@ -380,3 +380,14 @@ def test_apply_reports_what_is_left_as_drift_and_fails(pg, target, desired_file,
     assert "error: applied, but the database still differs from the desired state:\n" in result.stderr
     assert "- unexpected index public.users_sneaky\n" in result.stderr
     assert "Drift: 1 objects differ (1 unexpected)." in result.stderr
+
+
+def test_a_defect_is_one_line_without_a_traceback(pg, target, desired_file, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("a defect")
+
+    monkeypatch.setattr("pgdiff.cli.render_text", broken)
+    result = run("plan", str(desired_file), "--db", target, "--dev-url", pg.url())
+    assert result.exit_code == 1
+    assert "internal error, please report it (--debug shows where): RuntimeError: a defect" in result.output
+    assert "Traceback" not in result.output

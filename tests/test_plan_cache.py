@@ -177,3 +177,29 @@ def test_only_the_newest_entries_are_kept(cache_dir):
     assert kept == list(range(3, KEEP_ENTRIES + 3))
     assert cache.get("desired", f"{KEEP_ENTRIES + 2:064x}") == KEEP_ENTRIES + 2
     assert oct(cache_dir.stat().st_mode & 0o777) == oct(0o700)
+
+
+# A CHECK the target holds in PostgreSQL's print of the files' text, which prints differently again: the same
+# constraint, settled by reading both texts back on a scratch database, and then from the cache.
+PRINTED_CHECK = (
+    "CREATE TABLE tickets (id int, status varchar(10) CONSTRAINT tickets_status CHECK "
+    "(((status)::text = ANY ((ARRAY['new'::character varying, 'done'::character varying])::text[]))));"
+)
+WRITTEN_CHECK = (
+    "CREATE TABLE tickets (id int, status varchar(10) CONSTRAINT tickets_status CHECK (status IN ('new', 'done')),"
+    " note text);"
+)
+
+
+def test_settled_texts_are_cached_with_the_model(pg, tmp_path, cache_dir, no_createdb_url):
+    target = pg.url(new_database(pg, PRINTED_CHECK))
+    folder = tmp_path / "settled"
+    folder.mkdir()
+    (folder / "tickets.sql").write_text(WRITTEN_CHECK)
+    options = ("--cache-dir", str(cache_dir))
+    cold = plan_json(target, folder, pg.url(), *options)
+    assert statements(cold) == ["ALTER TABLE public.tickets ADD COLUMN note text"]
+    assert list(cache_dir.glob("settled-*.pickle"))
+    # The desired model and the verdict both come from the cache: no database is created, not even to settle.
+    warm = plan_json(target, folder, no_createdb_url, *options)
+    assert statements(warm) == statements(cold)

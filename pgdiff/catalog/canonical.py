@@ -12,11 +12,14 @@ unchanged. Only suspect objects are round-tripped, so a clean diff costs nothing
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 import psycopg
 
 from pgdiff.catalog import SESSION_SETTINGS
 from pgdiff.diff import Change
-from pgdiff.model import Column, Constraint, Index, Policy, View
+from pgdiff.model import Column, Constraint, Index, KindKey, Model, Policy, View
 from pgdiff.quoting import ident, qualified
 
 _PROBE = "pgdiff_canonical_probe"
@@ -42,21 +45,29 @@ def is_suspect(change: Change) -> bool:
 def drop_equivalent(changes: list[Change], scratch: psycopg.Connection) -> list[Change]:
     """`changes` without those whose two texts read back equal on `scratch` (which is left unchanged)."""
     suspects = [c for c in changes if is_suspect(c)]
-    if not suspects:
-        return changes
-    equivalent: set[int] = set()
+    return without_equivalent(changes, equivalent_suspects(suspects, scratch) if suspects else [])
+
+
+def without_equivalent(changes: list[Change], verdicts: list[bool]) -> list[Change]:
+    """`changes` without the suspects (in order) whose verdict is that their two texts mean the same."""
+    suspects = [c for c in changes if is_suspect(c)]
+    equivalent = {id(change) for change, same in zip(suspects, verdicts, strict=True) if same}
+    return [c for c in changes if id(c) not in equivalent]
+
+
+def equivalent_suspects(suspects: list[Change], scratch: psycopg.Connection) -> list[bool]:
+    """For each suspect change, whether its two texts read back equal on `scratch` (left unchanged)."""
+    verdicts: list[bool] = []
     previous_autocommit = scratch.autocommit
     scratch.autocommit = False
     try:
         with scratch.cursor() as cur:
             cur.execute(SESSION_SETTINGS)  # texts print as an inspection prints them
-            for change in suspects:
-                if _reads_back_equal(cur, change):
-                    equivalent.add(id(change))
+            verdicts = [_reads_back_equal(cur, change) for change in suspects]
         scratch.rollback()
     finally:
         scratch.autocommit = previous_autocommit
-    return [c for c in changes if id(c) not in equivalent]
+    return verdicts
 
 
 def _reads_back_equal(cur: psycopg.Cursor, change: Change) -> bool:
@@ -144,3 +155,86 @@ def _policy_text(cur: psycopg.Cursor, policy: Policy, desired: Policy) -> tuple[
     )
     row = cur.fetchone()
     return (row[0], row[1]) if row else None
+
+
+# The object a suspect change's text is read back as, and whether it stands on a table of the desired state.
+_SUSPECT_REF = {"constraint": "constraint", "index": "index", "column": "default", "view": "view", "policy": "policy"}
+_CARRIED_KINDS = ("sequence", "enum", "composite", "domain", "range", "function", "view", "collation")
+
+
+def settling_scope(current: Model, desired: Model, changes: list[Change]) -> Model:
+    """The part of `desired` that reading back the suspect changes' texts needs: the tables they stand on
+    (columns, defaults, parents), the views, and whatever those and both texts depend on (types, functions,
+    sequences, collations, other tables and views). Building only that is what makes settling a few texts of
+    a 500-table schema cost a few statements instead of all of them. Keys, indexes, triggers, policies,
+    grants and comments are left out: the probes create their own."""
+    pending: list[KindKey] = []
+    for change in changes:
+        if not is_suspect(change):
+            continue
+        ref: KindKey = (_SUSPECT_REF[change.kind], change.key)
+        pending.append(ref)
+        pending += [dep for dep in current.uses_index.get(ref, ()) if desired.holds(dep)]
+        if change.kind != "view":
+            pending.append(("table", change.key[:2]))
+    tables: set[tuple[str, str]] = set()
+    carried: dict[str, set[Any]] = {kind: set() for kind in _CARRIED_KINDS}
+    seen: set[KindKey] = set()
+    while pending:
+        ref = pending.pop()
+        if ref in seen:
+            continue
+        seen.add(ref)
+        kind, key = ref
+        pending += desired.uses_index.get(ref, ())
+        if kind in ("column", "default") or (kind == "table" and key in desired.tables):
+            table_key = (key[0], key[1])
+            if table_key not in tables and table_key in desired.tables:
+                tables.add(table_key)
+                pending += _table_needs(desired, desired.tables[table_key])
+        elif kind == "table" and key in desired.views:  # an index on a materialized view
+            pending.append(("view", key))
+        elif kind in carried:
+            carried[kind].add(key)
+    return _subset(desired, tables, carried)
+
+
+def _table_needs(desired: Model, table: Any) -> list[KindKey]:
+    needs: list[KindKey] = [("table", parent) for parent in ((table.parent,) if table.parent else ()) + table.inherits]
+    for column in table.columns:
+        needs += [("column", (*table.key, column.name)), ("default", (*table.key, column.name))]
+    return needs
+
+
+def _subset(desired: Model, tables: set[tuple[str, str]], carried: dict[str, set[Any]]) -> Model:
+    def kept(objects: dict[Any, Any], kind: str) -> dict[Any, Any]:
+        return {key: obj for key, obj in objects.items() if key in carried[kind]}
+
+    sequences = {
+        key: replace(sequence, owned_by=None) if sequence.owned_by and sequence.owned_by[:2] not in tables else sequence
+        for key, sequence in kept(desired.sequences, "sequence").items()
+    }
+    subset = replace(
+        desired,
+        tables={key: desired.tables[key] for key in tables},
+        constraints={},
+        indexes={},
+        sequences=sequences,
+        enums=kept(desired.enums, "enum"),
+        composites=kept(desired.composites, "composite"),
+        domains=kept(desired.domains, "domain"),
+        ranges=kept(desired.ranges, "range"),
+        functions=kept(desired.functions, "function"),
+        triggers={},
+        views=kept(desired.views, "view"),
+        row_security={},
+        collations=kept(desired.collations, "collation"),
+        statistics={},
+        comments={},
+        grants={},
+        owners={},
+        default_privileges={},
+        policies={},
+    )
+    pairs = frozenset(pair for pair in desired.dependencies if subset.holds(pair[0]) and subset.holds(pair[1]))
+    return replace(subset, dependencies=pairs)

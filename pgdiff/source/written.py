@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 import pglast
@@ -338,7 +339,7 @@ class _Fragments:
         printed = _parse_query(view.definition) if found else None
         if printed is None or not isinstance(found[-1].node, ast.SelectStmt):
             return None
-        query = _qualified_like(found[-1].node, printed)
+        query = _qualified_like(copy.deepcopy(found[-1].node), printed)  # its column names are set below
         if query is None or not _name_columns_like(query, printed):
             return None
         if _query_shape(query) != _query_shape(printed):
@@ -450,7 +451,9 @@ def _check_expression(definition: str) -> str:
     return text.removeprefix("CHECK ")
 
 
+@lru_cache(maxsize=8192)
 def _parse_expression(text: str) -> Any | None:
+    """A printed expression's tree, only ever read (a schema's defaults and checks repeat a few texts)."""
     try:
         return pglast.parse_sql(f"SELECT {text}")[0].stmt.targetList[0].val
     except pglast.parser.ParseError:
@@ -480,7 +483,7 @@ _PLACEHOLDER = "pgdiff_written"
 
 def _index_body(statement: ast.IndexStmt) -> str | None:
     """What `pg_get_indexdef` prints after `USING <method> `, from the files' statement."""
-    node = copy.deepcopy(statement)
+    node = copy.copy(statement)  # only its own fields are set below: its elements stay shared
     node.idxname = _PLACEHOLDER
     node.relation = ast.RangeVar(relname=_PLACEHOLDER, inh=True, relpersistence="p")
     node.accessMethod = "btree"  # the default, which pglast leaves out
@@ -578,8 +581,9 @@ _NAME_SLOTS = {
 
 
 def _qualified_like(node: Any, printed: Any) -> Any | None:
-    """A copy of `node` with each bare name that `printed` qualifies qualified the same way; None when one
-    bare name stands for two qualified ones (which one the files meant cannot be told)."""
+    """`node` with each bare name that `printed` qualifies qualified the same way (a copy where one is; `node`
+    itself where none is, which most expressions are: copying every one cost seconds on a 500-table schema);
+    None when one bare name stands for two qualified ones (which one the files meant cannot be told)."""
     qualified: dict[tuple[str, str, str], tuple[str, ...]] = {}
     for kind, slot, names in _names(printed):
         if len(names) > 1:
@@ -590,6 +594,13 @@ def _qualified_like(node: Any, printed: Any) -> Any | None:
     for relation in _relations(printed):
         if relations.setdefault(relation.relname, relation.schemaname) != relation.schemaname:
             return None
+    bare_relations = any(r.schemaname is None and relations.get(r.relname) for r in _relations(node))
+    bare_names = any(
+        len(names) == 1 and (type(owner).__name__, slot, names[0]) in qualified
+        for owner, slot, names in _name_owners(node)
+    )
+    if not bare_relations and not bare_names:
+        return node
     result = copy.deepcopy(node)
     for relation in _relations(result):
         if relation.schemaname is None and relation.relname in relations:
