@@ -121,15 +121,22 @@ def local_bin_dir(major: int) -> Path | None:
     candidates = [Path(f"/usr/lib/postgresql/{major}/bin")]
     pg_config = shutil.which("pg_config")
     if pg_config:
-        try:
-            out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=True)
-            candidates.append(Path(out.stdout.strip()))
-        except (OSError, subprocess.CalledProcessError):
-            pass
+        with contextlib.suppress(OSError):
+            bindir = _pg_config_bindir(pg_config, Path(pg_config).stat().st_mtime_ns)
+            candidates += [Path(bindir)] if bindir else []
     for bin_dir in candidates:
         if (bin_dir / "postgres").exists() and bin_dir_major(bin_dir) == major:
             return bin_dir
     return None
+
+
+@functools.cache
+def _pg_config_bindir(pg_config: str, mtime_ns: int) -> str | None:
+    try:
+        out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return out.stdout.strip()
 
 
 def bin_dir_major(bin_dir: Path) -> int | None:
@@ -137,20 +144,33 @@ def bin_dir_major(bin_dir: Path) -> int | None:
 
 
 def _program_major(program: Path) -> int | None:
-    try:
-        out = subprocess.run([str(program), "--version"], capture_output=True, text=True, check=True)
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    match = re.search(r"(\d+)(?:\.\d+)?", out.stdout)
+    version = _version_of(program)
+    match = re.search(r"(\d+)(?:\.\d+)?", version or "")
     return int(match.group(1)) if match else None
 
 
 def bin_dir_version(bin_dir: Path) -> str:
     """What `postgres --version` prints, e.g. "postgres (PostgreSQL) 18.1"."""
+    version = _version_of(bin_dir / "postgres")
+    if version is None:
+        raise PgdiffError(f"cannot run {bin_dir / 'postgres'} --version")
+    return version
+
+
+def _version_of(program: Path) -> str | None:
+    """`program --version`, asked once per process for each installed program (a plan asks several times)."""
     try:
-        out = subprocess.run([str(bin_dir / "postgres"), "--version"], capture_output=True, text=True, check=True)
-    except (OSError, subprocess.CalledProcessError) as error:
-        raise PgdiffError(f"cannot run {bin_dir / 'postgres'}: {error}") from None
+        return _asked_version(str(program), program.stat().st_mtime_ns)
+    except OSError:
+        return None
+
+
+@functools.cache
+def _asked_version(program: str, mtime_ns: int) -> str | None:
+    try:
+        out = subprocess.run([program, "--version"], capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
     return out.stdout.strip()
 
 
