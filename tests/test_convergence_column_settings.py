@@ -134,6 +134,22 @@ CASES = [
         ),
     ),
     Case(
+        # In the files the new partition copies the parent's storage; a plan creates it LIKE the parent and
+        # attaches it, which copies nothing: the storage is set.
+        "new-partition-keeps-the-parents-storage",
+        measurements("ALTER TABLE measurements ALTER COLUMN reading SET STORAGE MAIN"),
+        measurements(
+            "ALTER TABLE measurements ALTER COLUMN reading SET STORAGE MAIN",
+            "CREATE TABLE measurements_2027 PARTITION OF measurements FOR VALUES FROM ('2027-01-01') TO ('2028-01-01')",
+        ),
+    ),
+    Case(
+        "new-inheritance-child-copies-storage",
+        "CREATE TABLE base (id int, note text);\nALTER TABLE base ALTER COLUMN note SET STORAGE MAIN;\n",
+        "CREATE TABLE base (id int, note text);\nALTER TABLE base ALTER COLUMN note SET STORAGE MAIN;\n"
+        "CREATE TABLE child (extra int) INHERITS (base);\n",
+    ),
+    Case(
         "partitioned-column-type-change-under-storage",
         measurements("ALTER TABLE measurements ALTER COLUMN reading SET STORAGE MAIN"),
         PARTITIONED.replace("reading text", "reading varchar(200)"),

@@ -4,7 +4,7 @@ PostgreSQL keeps them per table, a partition's inherited columns included, so ea
 statements, with ONLY (without it SET STATISTICS and SET STORAGE would also reach the partitions). They are
 planned last among the table statements, from what each table has once the rest of the plan has run:
 ALTER COLUMN ... TYPE (on the table or an ancestor, which recurses) resets storage and compression, a column
-dropped and added again and a table made again start from the defaults, and a partition or child created
+dropped and added again and a table made again start from the defaults, and an inheritance child created
 under an existing table takes that table's storage and compression.
 """
 
@@ -51,10 +51,11 @@ class ColumnSettingsPlanner(PlannerBase):
         return found
 
     def _settings_of_new_table(self, table: Table) -> dict[str, ColumnSettings]:
-        """A partition or child created under an existing table copies its columns' storage and compression
-        (created standalone to be attached, it does not: setting them again then changes nothing)."""
+        """An inheritance child created under an existing table (INHERITS) copies its columns' storage and
+        compression. A new partition of an existing table is created standalone (LIKE) and attached, and one
+        of a new table PARTITION OF it before its settings are set: both start from the defaults."""
         found: dict[str, ColumnSettings] = {}
-        for parent_key in ((table.parent,) if table.parent else ()) + table.inherits:
+        for parent_key in table.inherits:
             parent = self.current.tables.get(parent_key)
             if parent is None or parent_key in self.new_tables:
                 continue
