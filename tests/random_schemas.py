@@ -1,19 +1,18 @@
 """Random schemas and random mutations of them, for the property-based convergence test.
 
 A schema is a small mutable model (tables, columns, keys, checks, foreign keys, exclusions, indexes,
-partitions, views, sequences, one enum, and on tables what real schemas hang on them: a trigger, row
-security and a policy, grants on the table and its columns, comments, extended statistics, columns'
-statistics targets and storage) rendered as SQL with every identifier quoted. Mutations include renames of
-tables, columns, indexes and checks, written as `-- pgdiff: renamed from` directives in both files (the
-directive of the other direction names a table that does not exist, and does nothing), so both directions
-rename instead of dropping; whatever names the renamed object follows it. It is valid by
-construction: a column's type only ever changes within its *family* (integer/bigint, text/varchar,
-timestamptz/date, ...), and everything written over a column (checks, index expressions, defaults, foreign
-keys) is chosen for the family, so it stays valid whatever member the column has; whatever names a dropped
-object is dropped with it (`Schema.prune`). Names are drawn from a pool that needs quoting (capitals,
-spaces, reserved words, unicode, an embedded double quote), and other objects are numbered, so no two
-relations or types collide. The SQL only uses what PostgreSQL 15 already accepts.
-"""
+partitions, views, sequences, one enum, and on tables what real schemas hang on them: a trigger, row security
+and a policy, grants on the table and its columns, comments, extended statistics, columns' statistics targets
+and storage; a domain whose CHECK changes, citext in a schema of its own) rendered as SQL with every
+identifier quoted. Mutations include renames of tables, columns, indexes and checks, written as `-- pgdiff:
+renamed from` directives in both files (the directive of the other direction names a table that does not
+exist, and does nothing), so both directions rename instead of dropping; whatever names the renamed object
+follows it. It is valid by construction: a column's type only ever changes within its *family*
+(integer/bigint, text/varchar, timestamptz/date, ...), and everything written over a column (checks, index
+expressions, defaults, foreign keys) is chosen for the family, so it stays valid whatever member the column
+has; whatever names a dropped object is dropped with it (`Schema.prune`). Names are drawn from a pool that
+needs quoting (capitals, spaces, reserved words, unicode, an embedded double quote), and other objects are
+numbered, so no two relations or types collide. The SQL only uses what PostgreSQL 15 already accepts. """
 
 from __future__ import annotations
 
@@ -38,6 +37,8 @@ FAMILIES: dict[str, list[str]] = {
     "inet": ["inet"],
     "array": ["text[]"],
     "enum": [],  # the schema's enum, when it has one
+    "domain": [],  # the schema's domain over text, when it has one
+    "citext": ["ext.citext"],  # the citext extension's type, in a schema of its own, when the schema has it
 }
 # Defaults valid for every type of the family (PostgreSQL coerces a default by assignment).
 DEFAULTS: dict[str, list[str]] = {
@@ -51,6 +52,8 @@ DEFAULTS: dict[str, list[str]] = {
     "inet": ["'127.0.0.1'"],
     "array": ["'{}'", "ARRAY['a']"],
     "enum": [],
+    "domain": ["'abc'"],
+    "citext": ["''", "'Abc'"],
 }
 CHECKS: dict[str, list[str]] = {
     "int": ["{c} >= 0", "{c} <> 13"],
@@ -63,8 +66,13 @@ CHECKS: dict[str, list[str]] = {
     "inet": ["family({c}) = 4"],
     "array": ["cardinality({c}) < 10"],
     "enum": ["{c} IS NOT NULL"],
+    "domain": ["{c} IS NOT NULL", "{c} <> 'x'"],
+    "citext": ["{c} <> ''"],
 }
-KEY_FAMILIES = ["int", "text", "uuid", "time", "numeric"]  # btree, usable in keys and unique constraints
+# A domain's CHECKs: each holds for every default drawn for the family.
+DOMAIN_CHECKS = ["VALUE <> ''", "length(VALUE) < 50"]
+# btree, usable in keys and unique constraints
+KEY_FAMILIES = ["int", "text", "uuid", "time", "numeric", "domain", "citext"]
 FK_FAMILIES = ["int", "text", "uuid"]
 HASH_FAMILIES = ["int", "text", "uuid", "time", "inet", "enum", "bool"]
 BRIN_FAMILIES = ["int", "numeric", "time"]
@@ -238,6 +246,8 @@ class Schema:
     views: list[View] = field(default_factory=list)
     sequences: list[Sequence] = field(default_factory=list)
     enum: Enum | None = None
+    domain: tuple[str, str] | None = None  # (name, CHECK over VALUE)
+    extension: bool = False  # citext, in the schema "ext"
     counter: int = 0
     # Column names a mutation dropped: never given again, or "drop then add" would read as a type change
     # across families, which is not what the mutations mean to test.
@@ -309,6 +319,11 @@ class Schema:
 
 def render(schema: Schema) -> str:
     out: list[str] = []
+    if schema.extension:
+        out.append("CREATE SCHEMA ext;")
+        out.append("CREATE EXTENSION citext WITH SCHEMA ext;")
+    if schema.domain:
+        out.append(f"CREATE DOMAIN {ident(schema.domain[0])} AS text CHECK ({schema.domain[1]});")
     if schema.enum:
         labels = ", ".join(literal(label) for label in schema.enum.labels)
         out.append(f"CREATE TYPE {ident(schema.enum.name)} AS ENUM ({labels});")
@@ -472,12 +487,16 @@ class Builder:
         return self.schema.name(self.pick(NAME_STYLES))
 
     def families(self) -> list[str]:
-        return [f for f in FAMILIES if f != "enum" or self.schema.enum]
+        present = {"enum": self.schema.enum, "domain": self.schema.domain, "citext": self.schema.extension}
+        return [f for f in FAMILIES if present.get(f, True)]
 
     def type_of(self, family: str) -> str:
         if family == "enum":
             assert self.schema.enum
             return ident(self.schema.enum.name)
+        if family == "domain":
+            assert self.schema.domain
+            return ident(self.schema.domain[0])
         return self.pick(FAMILIES[family])
 
     def default_for(self, family: str) -> str | None:
@@ -686,6 +705,9 @@ def schemas(draw: st.DrawFn, major: int) -> Schema:
     if b.flip(0.5):
         schema.enum = Enum(b.new_name(), draw(st.lists(st.sampled_from(["new", "Done", "in progress", "ñ"]),
                                                         min_size=1, max_size=4, unique=True)))
+    if b.flip(0.25):
+        schema.domain = (b.new_name(), b.pick(DOMAIN_CHECKS))
+    schema.extension = b.flip(0.2)
     for _ in range(draw(st.integers(0, 2))):
         # Ascending only: a descending sequence's default MAXVALUE is -1, below any START drawn here.
         schema.sequences.append(Sequence(b.new_name(), draw(st.integers(1, 100)), draw(st.sampled_from([1, 2, 5]))))
@@ -704,7 +726,7 @@ MUTATIONS = [
     "primary_key", "add_constraint", "drop_constraint", "alter_constraint", "add_index", "drop_index",
     "alter_index", "add_partition", "drop_partition", "change_view", "add_view", "drop_view", "enum_label",
     "sequence", "rename_table", "rename_column", "rename_index", "rename_check", "trigger", "policy", "grant",
-    "comment", "table_statistics", "column_settings",
+    "comment", "table_statistics", "column_settings", "domain", "extension",
 ]  # fmt: skip
 
 
@@ -790,6 +812,15 @@ def mutate(b: Builder, kind: str) -> None:
         _rename(b, table, kind.removeprefix("rename_"))
     elif kind in ("trigger", "policy", "grant", "comment", "table_statistics", "column_settings"):
         _change_extras(b, table, kind)
+    elif kind == "domain":
+        if schema.domain:  # its CHECK changes under the columns of it
+            schema.domain = (schema.domain[0], next(c for c in DOMAIN_CHECKS if c != schema.domain[1]))
+        else:
+            schema.domain = (b.new_name(), b.pick(DOMAIN_CHECKS))
+            table.columns.append(b.column(table, "domain"))
+    elif kind == "extension":  # the way back drops the extension with what uses it
+        schema.extension = True
+        table.columns.append(b.column(table, "citext"))
     elif kind == "sequence" and schema.sequences:
         seq = b.pick(schema.sequences)
         change = b.pick(["increment", "start", "maxvalue", "cycle", "drop"])

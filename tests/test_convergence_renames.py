@@ -141,6 +141,34 @@ CREATE VIEW everything AS SELECT id, {col} FROM {parent};
 """
 
 
+# PostgreSQL names partitions' copies of indexes and keys after the partition and the columns, and renaming
+# either leaves the copies' names as they were; a database built from the files has the new names.
+PARTITION_COPIES = """
+CREATE TABLE readings (
+    id bigint NOT NULL,
+    {at} date NOT NULL, {at_directive}
+    {sensor} text, {sensor_directive}
+    UNIQUE (id, {at}) INCLUDE ({sensor}),
+    PRIMARY KEY ({at}, id)
+) PARTITION BY RANGE ({at});
+{part_directive}
+CREATE TABLE {p2024} PARTITION OF readings FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE readings_2025 PARTITION OF readings FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')
+    PARTITION BY RANGE ({at});
+CREATE TABLE readings_2025_h1 PARTITION OF readings_2025 FOR VALUES FROM ('2025-01-01') TO ('2025-07-01');
+CREATE TABLE readings_other PARTITION OF readings DEFAULT;
+CREATE INDEX readings_by_sensor ON readings ({sensor}, {at}) WHERE {sensor} IS NOT NULL;
+CREATE INDEX ON readings (lower({sensor}));
+"""
+
+
+def partition_copies(at: str, sensor: str, p2024: str, old: tuple[str, str, str] | None = None) -> str:
+    sql = PARTITION_COPIES.replace("{at_directive}", directive(old and old[0]))
+    sql = sql.replace("{sensor_directive}", directive(old and old[1]))
+    sql = sql.replace("{part_directive}", directive(old and old[2]))
+    return sql.replace("{at}", at).replace("{sensor}", sensor).replace("{p2024}", p2024)
+
+
 def directive(old: str | None) -> str:
     return f"-- pgdiff: renamed from {old}" if old else ""
 
@@ -282,6 +310,11 @@ CASES = [
     Case("readers-of-a-renamed-column", readers("qty", "quantity"), readers("quantity", "qty")),
     Case("quoted-names", quoted('"Flow Items"', "flow_items"), quoted("flow_items", '"Flow Items"')),
     Case("partitioned-parent", partitioned("events", "activity"), partitioned("activity", "events")),
+    Case(
+        "partitions-copies-after-column-and-partition-renames",
+        partition_copies("at", "sensor", "readings_2024", ("taken_on", "device", "readings_y2024")),
+        partition_copies("taken_on", "device", "readings_y2024", ("at", "sensor", "readings_2024")),
+    ),
     Case(
         "inheritance-parent-and-its-column",
         inherited("things", "label", "items", "title"),

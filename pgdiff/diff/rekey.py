@@ -258,6 +258,7 @@ def _constraint(r: Rekeying, constraint: Constraint) -> Constraint:
     if references:  # the referenced columns are the referenced table's
         definition += r.text(references + tail, constraint.ref_table) or ""
     ref_index = constraint.ref_index
+    new_name = r.named("constraint", constraint.key)
     return replace(
         constraint,
         table=r.relation(table)[1],
@@ -267,6 +268,11 @@ def _constraint(r: Rekeying, constraint: Constraint) -> Constraint:
         ref_table=r.relation(constraint.ref_table) if constraint.ref_table else None,
         ref_index=(ref_index[0], r.named("index", ref_index)) if ref_index else None,
         index_name=r.named("index", (constraint.schema, constraint.index_name)) if constraint.index_name else None,
+        # Clones' names are PostgreSQL's, never renamed by a directive: only their tables and the root's name.
+        partition_keys=tuple(
+            (schema, r.relation((schema, table_name))[1], name, new_name if parent == constraint.name else parent)
+            for schema, table_name, name, parent in constraint.partition_keys
+        ),
     )
 
 

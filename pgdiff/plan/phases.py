@@ -51,6 +51,9 @@ class Phase(IntEnum):
     # do not give it: only there once it is detached.
     DROP_DETACHED_COPY = auto()
     DROP_TABLE = auto()
+    # Partitions' copies of their parents' indexes and keys renamed to the names the files give them, once
+    # what held those names is gone and before new objects take names (plan/copy_names.py).
+    RENAME_COPY = auto()
     # A generated column holds a dependency on the columns it reads: it stops being generated, or is dropped,
     # before they are dropped or change type.
     DROP_EXPRESSION = auto()

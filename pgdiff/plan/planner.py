@@ -17,6 +17,7 @@ from pgdiff.plan.collations import CollationPlanner
 from pgdiff.plan.column_settings import ColumnSettingsPlanner
 from pgdiff.plan.comments import CommentPlanner
 from pgdiff.plan.constraints import ConstraintPlanner
+from pgdiff.plan.copy_names import CopyNamePlanner
 from pgdiff.plan.datatypes import TypePlanner
 from pgdiff.plan.indexes import IndexPlanner
 from pgdiff.plan.owners import OwnerPlanner
@@ -55,6 +56,7 @@ class Planner(
     OwnerPlanner,
     DependentPlanner,
     RecreatePlanner,
+    CopyNamePlanner,
 ):
     """Every kind's planning, over one shared state."""
 
@@ -90,6 +92,7 @@ def build_plan(
     planner.change_persistence_in_foreign_key_order()
     planner.order_types()
     planner.rebuild_functions_triggers_views()
+    planner.rename_copies_to_desired_names()
     # Last: they read what the plan re-creates.
     planner.plan_comments()
     planner.plan_grants()
