@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pgdiff.diff import Change
+from pgdiff.diff.members import copy_renames
 from pgdiff.model import Grant, KindKey, ObjectRef
 
 _STATES = {"create": "missing", "drop": "unexpected", "alter": "changed", "rename": "changed"}
@@ -85,6 +86,12 @@ def _details(change: Change) -> tuple[str, ...]:
         return (f"named {change.desired} in the database",)
     if change.action != "alter":
         return ()
+    if change.attributes == ("copy_names",):
+        members = "partition_indexes" if change.kind == "index" else "partition_keys"
+        renames = copy_renames(getattr(change.current, members), getattr(change.desired, members), change.desired.name)
+        return tuple(
+            f"copy on {s}.{t} named {_value(old)} in database, {_value(new)} in files" for s, t, old, new in renames
+        )
     return tuple(
         f"{attribute} {_value(getattr(change.current, attribute))} in database, "
         f"{_value(getattr(change.desired, attribute))} in files"

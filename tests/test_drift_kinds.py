@@ -155,3 +155,20 @@ def test_in_sync_is_empty_and_exit_codes(pg, tmp_path):
 def _needs(kind: str) -> str:
     """What the other side needs for the object to be the only difference (RLS is the table's, not the policy's)."""
     return "ALTER TABLE t ENABLE ROW LEVEL SECURITY;" if kind == "policy" else ""
+
+
+def test_partition_copies_named_otherwise_are_drift(pg, tmp_path):
+    def parted(first: str, second: str) -> str:
+        return (
+            "CREATE TABLE p (id int NOT NULL) PARTITION BY RANGE (id);\n"
+            "CREATE TABLE p1 PARTITION OF p DEFAULT;\n"
+            f"CREATE INDEX {first} ON p (id);\nCREATE INDEX {second} ON p (id);\n"
+        )
+
+    found = _drift(pg, tmp_path, parted("by_id_a", "by_id_b"), parted("by_id_b", "by_id_a"))
+    assert {(d.kind, d.object, d.state) for d in found} == {
+        ("index", "public.by_id_a", "changed"),
+        ("index", "public.by_id_b", "changed"),
+    }, found
+    details = {detail for d in found for detail in d.details}
+    assert 'copy on public.p1 named "p1_id_idx1" in database, "p1_id_idx" in files' in details, details

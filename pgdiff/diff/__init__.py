@@ -13,7 +13,7 @@ from dataclasses import fields, replace
 from typing import Any
 
 from pgdiff.diff.changes import Change
-from pgdiff.diff.members import detached_constraints, detached_indexes, leaving_tables
+from pgdiff.diff.members import copy_name_changes, detached_constraints, detached_indexes, leaving_tables
 from pgdiff.model import Column, Extension, Model, Table
 
 
@@ -31,6 +31,8 @@ def diff(current: Model, desired: Model) -> list[Change]:
         current_indexes = detached_indexes(current, leaving) | current_indexes
     changes += _diff_simple("constraint", current_constraints, desired.constraints)
     changes += _diff_simple("index", current_indexes, desired.indexes)
+    changes += copy_name_changes("constraint", current_constraints, desired.constraints)
+    changes += copy_name_changes("index", current_indexes, desired.indexes)
     changes += _diff_simple("sequence", current.sequences, desired.sequences)
     changes += _diff_simple("enum", current.enums, desired.enums)
     changes += _diff_simple("composite", current.composites, desired.composites)

@@ -9,12 +9,15 @@ definition stays.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from typing import Any
 
+from pgdiff.diff.changes import Change
 from pgdiff.model import Constraint, Index, Model, QualifiedName, Table
 
 Member = tuple[str, str, str, str]  # (schema, table, object, parent object), as Index.partition_indexes
+Rename = tuple[str, str, str, str]  # (schema, table, current name, desired name)
 
 
 def leaving_tables(current: Model, desired: Model) -> set[QualifiedName]:
@@ -77,3 +80,43 @@ def detached_constraints(current: Model, leaving: set[QualifiedName]) -> dict[tu
                 copy = replace(check, schema=table.schema, table=table.name)
                 found.setdefault(copy.key, copy)
     return found
+
+
+def copy_renames(current: Iterable[Member], desired: Iterable[Member], root: str) -> list[Rename]:
+    """The copies under `root` (named alike on both sides) whose desired name differs, paired level by
+    level: a partition holds one copy of each parent index or key, so (table, parent) finds it.
+
+    PostgreSQL names the copy it makes on each partition after the partition and the columns (`p1_a_idx`,
+    `p1_a_b_key`, numbered on a clash in creation order) and never renames it: renaming a column or a
+    partition, or making two alike keys in another order, leaves names a database built from the files does
+    not have."""
+    current_by_place = {(schema, table, parent): name for schema, table, name, parent in current}
+    desired_below: dict[str, list[Member]] = {}
+    for member in desired:
+        desired_below.setdefault(member[3], []).append(member)
+    renames: list[Rename] = []
+    pending = [(root, root)]
+    while pending:
+        current_parent, desired_parent = pending.pop()
+        for schema, table, name, _ in sorted(desired_below.get(desired_parent, ())):
+            now = current_by_place.get((schema, table, current_parent))
+            if now is None:
+                continue  # built or attached by the plan, under its desired name
+            if now != name:
+                renames.append((schema, table, now, name))
+            pending.append((now, name))
+    return sorted(renames)
+
+
+def copy_name_changes(kind: str, current: Mapping[Any, Any], desired: Mapping[Any, Any]) -> list[Change]:
+    """An `alter` of attribute `copy_names` for each index or key that is the same on both sides but whose
+    partitions' copies are named otherwise (pg_dump prints those names)."""
+    changes = []
+    for key, wanted in desired.items():
+        have = current.get(key)
+        if have is None or have != wanted:
+            continue  # created, dropped or changed: its copies are built under the desired names
+        members = "partition_indexes" if kind == "index" else "partition_keys"
+        if copy_renames(getattr(have, members), getattr(wanted, members), wanted.name):
+            changes.append(Change(kind, "alter", key, have, wanted, ("copy_names",)))
+    return changes

@@ -194,6 +194,8 @@ class ConstraintPlanner(PlannerBase):
     def _constraint_alter(self, change: Change) -> None:
         old: Constraint = change.current
         new: Constraint = change.desired
+        if change.attributes == ("copy_names",):
+            return  # renamed by `rename_copies_to_desired_names`
         if change.attributes == ("validated",) and new.validated and not self.stands_on_replaced("constraint", old.key):
             self._validate(new)
             return

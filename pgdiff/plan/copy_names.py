@@ -1,54 +1,26 @@
 """Partitions' copies of their parents' indexes and keys take the names a database built from the files has.
 
-PostgreSQL names the copy it makes on each partition after the partition and the columns
-(`p1_a_idx`, `p1_a_b_key`) when it makes it, and never renames it: renaming a column or a partition
-leaves the old names, where a database built from the files has new ones. The copies are not objects
-of their own in the model (they come and go with the parent's index or key), so the diff does not see
-them; this pass renames each copy that stays under its parent to its desired name. A key's copy and
-its index share their name, and renaming the one renames the other.
+The copies are not objects of their own in the model (they come and go with the parent's index or key);
+the diff reports an index or key whose copies are named otherwise as an `alter` of `copy_names`
+(`diff.members.copy_renames` says why names go stale), and this pass renames each copy that stays under
+its parent to its desired name. A key's copy and its index share their name: renaming the one renames the
+other.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
+from pgdiff.diff.members import Rename, copy_renames
 from pgdiff.plan import ddl
 from pgdiff.plan.base import PlannerBase, dotted
 from pgdiff.plan.phases import Phase
 from pgdiff.plan.types import Statement
 
-Member = tuple[str, str, str, str]  # (schema, table, copy, parent), as Index.partition_indexes
-Rename = tuple[str, str, str, str]  # (schema, table, current name, desired name)
-
-
-def copy_renames(current: Iterable[Member], desired: Iterable[Member], root: str) -> list[Rename]:
-    """The copies under `root` (named alike on both sides) whose desired name differs, paired level by
-    level: a partition holds one copy of each parent index or key, so (table, parent) finds it."""
-    current_by_place = {(schema, table, parent): name for schema, table, name, parent in current}
-    desired_below: dict[str, list[Member]] = {}
-    for member in desired:
-        desired_below.setdefault(member[3], []).append(member)
-    renames: list[Rename] = []
-    pending = [(root, root)]
-    while pending:
-        current_parent, desired_parent = pending.pop()
-        for schema, table, name, _ in sorted(desired_below.get(desired_parent, ())):
-            now = current_by_place.get((schema, table, current_parent))
-            if now is None:
-                continue  # built or attached by the plan, under its desired name
-            if now != name:
-                renames.append((schema, table, now, name))
-            pending.append((now, name))
-    return sorted(renames)
-
 
 class CopyNamePlanner(PlannerBase):
-    """Renames partitions' index and key copies that a rename of a column or partition left stale."""
+    """Renames partitions' index and key copies whose names PostgreSQL chose otherwise than in the files."""
 
     def rename_copies_to_desired_names(self) -> None:
-        touched = {
-            (s.kind, s.object) for _, _, s in self._emitted if s.action in ("create", "drop")
-        } | self.created()
+        touched = {(s.kind, s.object) for _, _, s in self._emitted if s.action in ("create", "drop")} | self.created()
         renames: list[tuple[str, Rename]] = []
         for key, index in self.desired.indexes.items():
             current = self.current.indexes.get(key)
@@ -63,11 +35,19 @@ class CopyNamePlanner(PlannerBase):
         self._emit_copy_renames(renames)
 
     def _emit_copy_renames(self, renames: list[tuple[str, Rename]]) -> None:
-        # No copy takes a name another gives up: that needs two columns or partitions to swap names, and
-        # rename directives refuse a name that exists (diff/renames.py).
-        for kind, (schema, table, old, new) in renames:
+        """A copy may take the name another copy gives up (two alike keys whose copies were made in another
+        order): then every copy of that schema goes through a temporary name first."""
+        sources = {(schema, old) for _, (schema, _, old, _) in renames}
+        clash = {schema for _, (schema, _, _, new) in renames if (schema, new) in sources}
+        aside = [(kind, (s, t, old, _aside(new))) for kind, (s, t, old, new) in renames if s in clash]
+        final = [(kind, (s, t, _aside(new) if s in clash else old, new)) for kind, (s, t, old, new) in renames]
+        for kind, (schema, table, old, new) in aside + final:
             if kind == "index":
                 sql, identity = ddl.rename_index(schema, old, new), dotted((schema, new))
             else:
                 sql, identity = ddl.rename("constraint", (schema, table, new), old), dotted((schema, table, new))
             self.emit(Phase.RENAME_COPY, Statement(sql, kind, "rename", identity, table=dotted((schema, table))))
+
+
+def _aside(name: str) -> str:
+    return ddl.truncate_identifier(f"{name}_pgdiff_copy")

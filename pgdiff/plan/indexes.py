@@ -153,6 +153,8 @@ class IndexPlanner(PlannerBase):
         """Build the new definition under a temporary name, drop the old one, then rename: never without it."""
         old: Index = change.current
         new: Index = change.desired
+        if change.attributes == ("copy_names",):
+            return  # renamed by `rename_copies_to_desired_names`
         replaced = self.stands_on_replaced("index", old.key)
         partitioned = self._partitioned(old.table_key)
         # An INVALID index (a concurrent build that failed) serves no query: nothing is lost without it.
