@@ -152,6 +152,7 @@ def _desired(
         manage_owners=job.manage_owners if manage_owners is None else manage_owners,
         cache=job.cache,
         current=current,
+        strict=bool(job.settings.strict),
     )
 
 
@@ -289,6 +290,7 @@ def plan(
     cache: CacheChoice = None,
     warn: Warn | None = None,
     prove: bool = False,
+    strict: bool | None = None,
 ) -> PlanFile:
     """The migration from the database at `db` to the desired state in `sources`.
 
@@ -297,8 +299,11 @@ def plan(
     fingerprints; `pgdiff.planfile.write_plan_file(result, path)` writes what `apply(plan_file=...)` runs.
     Raises `pgdiff.PgdiffError` with a one-line message on bad input or an unreachable database. `prove`
     runs the plan on a scratch copy of the target first (`pgdiff.prove.PlanDisproved` when it fails there).
+    `strict` makes objects of kinds pgdiff does not manage an error instead of a warning (pgdiff/unmanaged.py).
     """
-    given = replace(_given(sources, schemas, exclude, manage_owners, lock_timeout, statement_timeout), prove=prove)
+    given = replace(
+        _given(sources, schemas, exclude, manage_owners, lock_timeout, statement_timeout), prove=prove, strict=strict
+    )
     return plan_job(settle(given, db=db, dev_url=dev_url, config=config, env=env, cache=cache), warn=warn)
 
 
@@ -314,9 +319,10 @@ def drift(
     config: ConfigChoice = None,
     cache: CacheChoice = None,
     warn: Warn | None = None,
+    strict: bool | None = None,
 ) -> list[Drift]:
     """How the database at `db` differs from `sources`: one `Drift` per object (empty when in sync)."""
-    given = _given(sources, schemas, exclude, manage_owners, None, None)
+    given = replace(_given(sources, schemas, exclude, manage_owners, None, None), strict=strict)
     return drift_job(settle(given, db=db, dev_url=dev_url, config=config, env=env, cache=cache), warn=warn)
 
 
@@ -340,6 +346,7 @@ def apply(
     warn: Warn | None = None,
     hooks: ApplyHooks | None = None,
     prove: bool | None = None,
+    strict: bool | None = None,
 ) -> Applied:
     """Bring the database at `db` to the desired state in `sources`, as `pgdiff apply --yes` does.
 
@@ -356,6 +363,7 @@ def apply(
         lock_retries=lock_retries,
         wait=wait,
         prove=prove,
+        strict=strict,
         allow_hazards=tuple(allow_hazards) if allow_hazards else None,
     )
     job = settle(given, db=db, dev_url=dev_url, config=config, env=env, cache=cache)

@@ -41,6 +41,7 @@ from pgdiff.render.drift import DRIFT_FORMATS, render_drift_json, render_drift_m
 from pgdiff.render.progress import ApplyProgress, render_apply_failure
 from pgdiff.render.summary import plural
 from pgdiff.source.fmt import reformat
+from pgdiff.unmanaged import report_unmanaged
 
 app = typer.Typer(
     add_completion=False,
@@ -124,6 +125,15 @@ ConfigOption = Annotated[
     ),
 ]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")]
+StrictOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--strict/--no-strict",
+        help="Objects of kinds pgdiff does not manage (aggregates, rules, publications, event triggers, foreign "
+        "tables...) are an error instead of a warning naming them. Default: no (pgdiff.yaml `strict:`).",
+        show_default=False,
+    ),
+]
 ProvePlanOption = Annotated[
     bool | None,
     typer.Option(
@@ -247,6 +257,7 @@ def plan(
     cache_dir: CacheDirOption = None,
     no_cache: NoCacheOption = False,
     prove: ProvePlanOption = None,
+    strict: StrictOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Show the migration that would bring the database to the desired state."""
@@ -263,6 +274,7 @@ def plan(
             lock_timeout=lock_timeout,
             statement_timeout=statement_timeout,
             prove=prove,
+            strict=strict,
         )
         job = settle(given, db=db, dev_url=dev_url, config=_config(config), env=env, cache=_cache(cache_dir, no_cache))
         fingerprints = output is not None or output_format == "json"
@@ -323,6 +335,7 @@ def apply(
     cache_dir: CacheDirOption = None,
     no_cache: NoCacheOption = False,
     prove: ProveApplyOption = None,
+    strict: StrictOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Plan (or read --plan), prove it on a scratch copy, run it against the database, then check nothing is
@@ -340,6 +353,7 @@ def apply(
                     f"for {stored.target.place}"
                 )
             render_text(plan_to_run, out)
+
         given = Settings(
             sources=_tuple(sources),
             schemas=_tuple(schema),
@@ -351,6 +365,7 @@ def apply(
             wait=wait,
             allow_hazards=_tuple(allow_hazards),
             prove=prove,
+            strict=strict,
         )
         job = settle(given, db=db, dev_url=dev_url, config=_config(config), env=env, cache=_cache(cache_dir, no_cache))
         try:
@@ -395,6 +410,7 @@ def drift(
     config: ConfigOption = None,
     cache_dir: CacheDirOption = None,
     no_cache: NoCacheOption = False,
+    strict: StrictOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Report how the database differs from the files: exit 0 in sync, 2 drift, 1 error."""
@@ -404,7 +420,11 @@ def drift(
         if output_format not in DRIFT_FORMATS:
             raise PgdiffError(f"unknown --format {output_format!r}: choose one of {', '.join(DRIFT_FORMATS)}")
         given = Settings(
-            sources=_tuple(sources), schemas=_tuple(schema), exclude=_tuple(exclude), manage_owners=manage_owners
+            sources=_tuple(sources),
+            schemas=_tuple(schema),
+            exclude=_tuple(exclude),
+            manage_owners=manage_owners,
+            strict=strict,
         )
         job = settle(given, db=db, dev_url=dev_url, config=_config(config), env=env, cache=_cache(cache_dir, no_cache))
         found = drift_job(job, warn=_warn)
@@ -434,6 +454,7 @@ def dump(
     exclude: ExcludeOption = None,
     env: EnvOption = None,
     config: ConfigOption = None,
+    strict: StrictOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Write the database's schema as desired-state files (planning them against it is empty)."""
@@ -446,10 +467,12 @@ def dump(
             raise PgdiffError(f"unknown --split {split!r}: choose one of {', '.join(SPLITS)}")
         if output is None and split != "none":
             raise PgdiffError(f"--split {split} writes several files: give a directory with --output")
-        given = Settings(schemas=_tuple(schema), exclude=_tuple(exclude))
+        given = Settings(schemas=_tuple(schema), exclude=_tuple(exclude), strict=strict)
         job = settle(given, db=db, config=_config(config), env=env, needs_sources=False)
         with connect(job.url) as conn:
             model = filter_model(inspect(conn), job.object_filter)
+        consequence = "which the dump leaves out"
+        report_unmanaged(model, "the database", consequence, _warn, strict=bool(job.settings.strict))
         files = dump_yaml_files(model, split) if output_format == "yaml" else dump_files(model, split)
         if output is None:
             sys.stdout.write("".join(files.values()))

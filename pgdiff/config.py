@@ -44,6 +44,7 @@ class Settings:
     wait: str | None = None
     allow_hazards: tuple[str, ...] | None = None
     prove: bool | None = None  # None: apply proves, plan does not
+    strict: bool | None = None  # objects of kinds pgdiff does not manage are an error, not a warning
 
     def over(self, base: Settings) -> Settings:
         """These settings where set, `base`'s elsewhere."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from pgdiff.errors import PgdiffError
-from pgdiff.model import DefaultPrivileges, Model, Schema
+from pgdiff.model import DefaultPrivileges, Model, Schema, Unmanaged
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,18 @@ def filter_model(model: Model, object_filter: ObjectFilter) -> Model:
         name: {key: obj for key, obj in objects.items() if object_filter.keeps(obj)}
         for name, objects in model.object_collections().items()
     }
-    return replace(model, **kept)
+    unmanaged = tuple(obj for obj in model.unmanaged if _keeps_unmanaged(object_filter, obj))
+    return replace(model, **kept, unmanaged=unmanaged)
+
+
+def _keeps_unmanaged(object_filter: ObjectFilter, obj: Unmanaged) -> bool:
+    """Objects of the database (no schema) as database-wide default privileges; others by their schema, and
+    by `schema.name` (an aggregate's name without its arguments; a rule's table's)."""
+    if obj.schema is None:
+        return not object_filter.schemas
+    name = obj.name.split(" ON ", 1)[1] if obj.kind == "rule" else obj.name  # a rule goes with its table
+    bare = name.split("(")[0].split(" ")[0].strip('"')
+    return object_filter.keeps_name(obj.schema, bare)
 
 
 def unmanaged_named(model: Model, object_filter: ObjectFilter, names: set[tuple[str, str]]) -> Model | None:

@@ -194,6 +194,9 @@ class Constraint:
     # A CHECK as the files wrote it, in `definition`'s form (source/written.py): what a plan creates it from,
     # so that it prints as in a database built from the files.
     written: str | None = field(default=None, compare=False)
+    # Its place among its table's constraints in the order they were made. A new table's are made in it, since
+    # partitions' copies of alike keys are numbered in the order they are made (`p_a_key`, `p_a_key1`).
+    creation_order: int = field(default=0, compare=False)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -644,6 +647,19 @@ class DefaultPrivileges:
 
 
 @dataclass(frozen=True)
+class Unmanaged:
+    """An object of a kind pgdiff does not model (an aggregate, a rule, a publication...), made by a user."""
+
+    kind: str  # "aggregate", "rule", "publication", ... (catalog/unmanaged.sql)
+    schema: str | None  # None for objects of the database or cluster (publications, casts, event triggers)
+    name: str  # as SQL names it, quoted where needed: `my_sum(integer)`, `r1 ON t`
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.name}" if self.schema is None else f"{self.kind} {self.schema}.{self.name}"
+
+
+@dataclass(frozen=True)
 class Model:
     """Everything pgdiff manages in one database, by kind, keyed by identity."""
 
@@ -676,6 +692,8 @@ class Model:
     # which are binary-coercible. Facts of the server, never a difference.
     casts: dict[tuple[str, str], Cast] = field(default_factory=dict, compare=False)
     string_types: frozenset[str] = field(default_factory=frozenset, compare=False)
+    # What the database holds that pgdiff does not model: reported by plan, drift and dump, never a change.
+    unmanaged: tuple[Unmanaged, ...] = field(default=(), compare=False)
 
     def holds(self, ref: KindKey) -> bool:
         """Whether the object `ref` names is one this model manages."""

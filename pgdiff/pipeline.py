@@ -48,6 +48,7 @@ from pgdiff.source.directives import Conversion, Rename, column_location, pinned
 from pgdiff.source.order import names_used_not_defined
 from pgdiff.source.sql import SqlStatement
 from pgdiff.source.written import with_written_texts
+from pgdiff.unmanaged import report_unmanaged
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,11 @@ class DesiredState:
         target: Model | None = None,
         manage_owners: bool = False,
         cache: PlanCache | None = None,
+        strict: bool = False,
     ) -> None:
         self._cache = cache
+        self._strict = strict
+        self._target_reported = False
         self._manage_owners = manage_owners
         self._sources = sources
         # The target's model, when a filter leaves part of it unmanaged: what the files reference there is
@@ -112,6 +116,8 @@ class DesiredState:
             if self._sources.database_url is not None:
                 with connect(self._sources.database_url) as source:
                     self.model = self._owners(filter_model(catalog.inspect(source), self._filter))
+                consequence = "which no plan copies to the target"
+                report_unmanaged(self.model, "the source database", consequence, self._warn, strict=self._strict)
             else:
                 self.model = self._owners(filter_model(self._loaded_model(), self._filter))
         except BaseException:
@@ -207,7 +213,12 @@ class DesiredState:
 
     def changes_from(self, current: Model) -> tuple[Model, list[Change]]:
         """The changes from `current` (the whole live model; what the filter leaves out is ignored)."""
-        renamed, changes = compare(self.managed(current), self.model, self.renames, None)
+        managed = self.managed(current)
+        if not self._target_reported:  # once: apply compares again after it ran
+            self._target_reported = True
+            consequence = "left as they are (never planned, compared or dropped)"
+            report_unmanaged(managed, "the database", consequence, self._warn, strict=self._strict)
+        renamed, changes = compare(managed, self.model, self.renames, None)
         self._refuse_dropping_unmanaged(current, changes)
         if any(is_suspect(c) for c in changes):
             changes = without_equivalent(changes, self._settled(renamed, changes))
@@ -293,6 +304,7 @@ def desired_state(
     manage_owners: bool = False,
     cache: PlanCache | None = None,
     current: Callable[[], Model] | None = None,
+    strict: bool = False,
 ) -> DesiredState:
     """The desired state for the target behind `conn` (shadow of the target's major when possible);
     `current` gives the target's model when it is being read already (`model_meanwhile`)."""
@@ -312,6 +324,7 @@ def desired_state(
         target=target,
         manage_owners=manage_owners,
         cache=cache,
+        strict=strict,
     )
 
 

@@ -53,7 +53,26 @@ ALIKE_KEYS_MADE_IN_ANOTHER_ORDER = (
     ALIKE.format(first=DEFERRABLE_KEY, second=IMMEDIATE_KEY, index_a="by_id_b", index_b="by_id_a"),
 )
 
+# A new table's keys are made in the files' order, not by name ("Obj 12" sorts before "obj_10"): the copies
+# of alike keys on its partitions are numbered in that order.
+NEW_TABLE_WITH_ALIKE_KEYS = (
+    "CREATE TABLE accounts (id int PRIMARY KEY);",
+    """
+CREATE TABLE accounts (id int PRIMARY KEY);
+CREATE TABLE "Order" (
+    id int NOT NULL,
+    "Name" int NOT NULL,
+    CONSTRAINT obj_9 PRIMARY KEY (id),
+    CONSTRAINT obj_10 UNIQUE NULLS NOT DISTINCT (id) INCLUDE ("Name") DEFERRABLE,
+    CONSTRAINT obj_11 UNIQUE NULLS NOT DISTINCT (id) INCLUDE ("Name") DEFERRABLE,
+    CONSTRAINT "Obj 12" UNIQUE NULLS NOT DISTINCT (id) INCLUDE ("Name")
+) PARTITION BY RANGE (id);
+CREATE TABLE obj_8 PARTITION OF "Order" DEFAULT;
+""",
+)
+
 PAIRS = {
+    "new-table-with-alike-keys": NEW_TABLE_WITH_ALIKE_KEYS,
     "alike-keys-made-in-another-order": ALIKE_KEYS_MADE_IN_ANOTHER_ORDER,
     "statistics-on-a-column-added-back": STATISTICS_ON_A_COLUMN_ADDED_BACK,
     "column-statements-of-a-column-added-back": COLUMN_STATEMENTS_OF_A_COLUMN_ADDED_BACK,

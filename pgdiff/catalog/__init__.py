@@ -54,6 +54,7 @@ from pgdiff.model import (
     Statistics,
     Table,
     Trigger,
+    Unmanaged,
     View,
     identity_defaults,
     statistics_columns_by_name,
@@ -84,6 +85,7 @@ QUERY_NAMES = (
     "default_privileges",
     "dependencies",
     "conversions",
+    "unmanaged",
 )
 
 IDENTITY_KINDS = {"a": "always", "d": "by default", "": ""}
@@ -103,7 +105,7 @@ def query_text(name: str) -> str:
 QUERY_ORDER = (
     "dependencies", "columns", "tables", "privileges", "owners", "comments", "sequences", "functions",
     "schemas", "extensions", "enums", "composites", "domains", "ranges", "row_security", "default_privileges",
-    "conversions", "collations", "statistics", "policies", "triggers", "views", "constraints", "indexes",
+    "conversions", "unmanaged", "collations", "statistics", "policies", "triggers", "views", "constraints", "indexes",
 )  # fmt: skip
 
 
@@ -293,6 +295,7 @@ def _build_model(server_version: int, rows: dict[str, list[dict[str, Any]]]) -> 
         owners={o.key: o for o in map(_owner, rows["owners"])},
         default_privileges={d.key: d for d in map(_default_privileges, rows["default_privileges"])},
         **_conversions(rows["conversions"]),
+        unmanaged=tuple(Unmanaged(row["kind"], row["schema"], row["name"]) for row in rows["unmanaged"]),
     )
     return replace(model, dependencies=_dependencies(rows))
 
@@ -570,6 +573,7 @@ def _constraint(row: dict[str, Any]) -> Constraint:
         ref_index=(row["index_schema"], row["index_name"]) if is_fk and row["index_name"] else None,
         index_name=row["index_name"] if not is_fk else None,
         partition_keys=tuple((s, t, k, p) for s, t, k, p in row["partition_keys"] or ()),
+        creation_order=row["creation_order"],
     )
 
 

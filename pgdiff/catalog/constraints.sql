@@ -5,6 +5,8 @@ SELECT n.nspname AS schema,
        con.conname AS name,
        con.contype AS kind,
        con.oid,
+       -- Its place among its table's constraints in the order they were made (OID order).
+       pg_catalog.row_number() OVER (PARTITION BY con.conrelid ORDER BY con.oid) AS creation_order,
        -- The index behind a key or an exclusion constraint: pg_depend names it, the model has the constraint.
        CASE WHEN con.contype IN ('p', 'u', 'x') THEN con.conindid END AS index_oid,
        pg_catalog.pg_get_constraintdef(con.oid) AS definition,

@@ -41,7 +41,8 @@ class PartitionPlanner(PlannerBase):
         return Statement(sql, "table", action, name, table=name, hazards=hazards)
 
     def _inline_constraints(self, table: Table) -> list:
-        return [c for c in self.desired.constraints.values() if c.table_key == table.key and self._is_inline(c)]
+        inline = [c for c in self.desired.constraints.values() if c.table_key == table.key and self._is_inline(c)]
+        return sorted(inline, key=lambda c: c.creation_order)  # as the files made them (see Constraint)
 
     # -- new tables -------------------------------------------------------------------
 
