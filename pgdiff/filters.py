@@ -74,7 +74,8 @@ def filter_model(model: Model, object_filter: ObjectFilter) -> Model:
         for name, objects in model.object_collections().items()
     }
     unmanaged = tuple(obj for obj in model.unmanaged if _keeps_unmanaged(object_filter, obj))
-    return replace(model, **kept, unmanaged=unmanaged)
+    uses = tuple((obj, used) for obj, used in model.unmanaged_uses if _keeps_unmanaged(object_filter, obj))
+    return replace(model, **kept, unmanaged=unmanaged, unmanaged_uses=uses)
 
 
 def _keeps_unmanaged(object_filter: ObjectFilter, obj: Unmanaged) -> bool:

@@ -694,6 +694,8 @@ class Model:
     string_types: frozenset[str] = field(default_factory=frozenset, compare=False)
     # What the database holds that pgdiff does not model: reported by plan, drift and dump, never a change.
     unmanaged: tuple[Unmanaged, ...] = field(default=(), compare=False)
+    # What those objects use of what the model manages (from pg_depend): a plan may not drop it under them.
+    unmanaged_uses: tuple[tuple[Unmanaged, KindKey], ...] = field(default=(), compare=False)
 
     def holds(self, ref: KindKey) -> bool:
         """Whether the object `ref` names is one this model manages."""

@@ -48,7 +48,7 @@ from pgdiff.source.directives import Conversion, Rename, column_location, pinned
 from pgdiff.source.order import names_used_not_defined
 from pgdiff.source.sql import SqlStatement
 from pgdiff.source.written import with_written_texts
-from pgdiff.unmanaged import report_unmanaged
+from pgdiff.unmanaged import refuse_losing_unmanaged, report_unmanaged
 
 
 @dataclass(frozen=True)
@@ -257,6 +257,8 @@ class DesiredState:
         renamed, changes = self.changes_from(current)
         statements = self._sources.statements if self._sources.database_url is None else ()
         plan = planned(changes, renamed, self.model, self._sources.conversions, statements)
+        if current.unmanaged_uses:
+            refuse_losing_unmanaged(plan, self.managed(current))
         return PlanResult(renamed, self.model, changes, with_timeouts(plan, policy or TimeoutPolicy()))
 
 

@@ -8,10 +8,12 @@ With `--strict` (`strict: true` in pgdiff.yaml) they are an error instead, befor
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from pgdiff.errors import PgdiffError
 from pgdiff.model import Model
+from pgdiff.plan.types import Plan
 
 SHOWN = 10  # names listed in full; the rest are counted
 
@@ -34,3 +36,45 @@ def report_unmanaged(model: Model, where: str, consequence: str, warn: Callable[
     if strict:
         raise PgdiffError(f"{message} (--strict)")
     warn(message)
+
+
+# Statements that take away what another object stands on: a DROP of a whole object or a column, a column's
+# new type (PostgreSQL refuses it under a rule), a table made again (plan/recreate.py drops the old one).
+_TAKES_AWAY = re.compile(
+    r"^\s*DROP\b|\bDROP (TABLE|VIEW|MATERIALIZED VIEW|FUNCTION|PROCEDURE|TYPE|DOMAIN|COLUMN)\b"
+    r"|\bALTER COLUMN .+? TYPE\b",
+    re.S,
+)
+_STATEMENT_KINDS = {"view": ("view", "materialized view"), "function": ("function", "procedure")}
+
+
+def refuse_losing_unmanaged(plan: Plan, current: Model) -> None:
+    """Refuse a plan that drops, makes again or retypes what an object pgdiff does not manage uses (a rule on
+    a view that is rebuilt, a publication's table that is recreated, an aggregate's function): PostgreSQL
+    would refuse it half way or, worse, take the object along. Every such statement is named at once."""
+    if not current.unmanaged_uses:
+        return
+    problems = []
+    for statement in plan.statements:
+        if not _TAKES_AWAY.search(statement.sql):
+            continue
+        for user, (kind, key) in current.unmanaged_uses:
+            if statement.kind in _STATEMENT_KINDS.get(kind, (kind,)) and statement.object == _identity(kind, key):
+                problems.append(
+                    f"the plan {statement.action}s {statement.kind} {statement.object} ({_first_line(statement.sql)}), "
+                    f"which {user.label} uses; pgdiff does not manage it and it would be lost or block the plan: "
+                    "drop it first, or leave the object out with --exclude"
+                )
+    if problems:
+        raise PgdiffError("\n".join(dict.fromkeys(problems)))
+
+
+def _identity(kind: str, key: tuple[str, ...]) -> str:
+    """`Statement.object` for an object of the model."""
+    if kind == "function":
+        return f"{key[0]}.{key[1]}({key[2]})"
+    return ".".join(key)
+
+
+def _first_line(sql: str) -> str:
+    return sql.strip().splitlines()[0]

@@ -123,3 +123,52 @@ def test_a_source_database_says_what_the_target_does_not_get(pg, database):
     assert any(m.startswith("the source database has 17 objects") for m in found), found
     with pytest.raises(pgdiff.PgdiffError, match="--strict"):
         pgdiff.plan([database], target, dev_url=pg.url(), config=False, strict=True)
+
+
+LOSES = """
+CREATE TABLE t (a int, b text);
+CREATE VIEW v AS SELECT a, b FROM t;
+CREATE RULE v_insert AS ON INSERT TO v DO INSTEAD INSERT INTO t VALUES (NEW.a, NEW.b);
+CREATE FUNCTION step(int, int) RETURNS int LANGUAGE sql IMMUTABLE RETURN $1 + $2;
+CREATE AGGREGATE total(int) (sfunc = step, stype = int);
+CREATE PUBLICATION changes FOR TABLE t;
+"""
+
+
+def test_a_plan_that_would_take_away_what_they_use_is_refused(pg, tmp_path):
+    # The view is rebuilt (a column's type changes under it): its rule would go with it. The aggregate's
+    # function is dropped. Both are named, in one error, and nothing is applied.
+    files = tmp_path / "schema.sql"
+    files.write_text("CREATE TABLE t (a bigint, b text);\nCREATE VIEW v AS SELECT a, b FROM t;\n")
+    database = pg.url(new_database(pg, LOSES))
+    result = run("apply", str(files), "--db", database, "--dev-url", pg.url(), "--yes", "--allow-hazards", "all")
+    assert result.exit_code == 1, result.output
+    message = " ".join(result.stderr.split())
+    assert "which rule public.v_insert ON v uses" in message, message
+    assert "function public.step(integer, integer)" in message and "aggregate public.total(integer) uses" in message
+    assert "Traceback" not in result.output
+    with psycopg.connect(database) as conn:
+        assert conn.execute(
+            "SELECT format_type(atttypid, NULL) FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'a'"
+        ).fetchone() == ("integer",)
+
+
+def test_what_they_use_may_change_in_place(pg, tmp_path):
+    # A new column and a comment touch nothing the rule, aggregate or publication use.
+    files = tmp_path / "schema.sql"
+    kept = (
+        LOSES.split("CREATE RULE")[0]
+        + "CREATE FUNCTION step(int, int) RETURNS int LANGUAGE sql IMMUTABLE RETURN $1 + $2;\n"
+    )
+    files.write_text(kept + "ALTER TABLE t ADD COLUMN c int;\nCOMMENT ON TABLE t IS 'kept';\n")
+    database = pg.url(new_database(pg, LOSES))
+    result = run("apply", str(files), "--db", database, "--dev-url", pg.url(), "--yes")
+    assert result.exit_code == 0, result.output
+    with psycopg.connect(database) as conn:
+        model = inspect(conn)
+    assert {obj.label for obj in model.unmanaged} == {
+        "rule public.v_insert ON v",
+        "aggregate public.total(integer)",
+        "publication changes",
+    }
+    assert any(used == ("table", ("public", "t")) for _, used in model.unmanaged_uses)

@@ -295,9 +295,16 @@ def _build_model(server_version: int, rows: dict[str, list[dict[str, Any]]]) -> 
         owners={o.key: o for o in map(_owner, rows["owners"])},
         default_privileges={d.key: d for d in map(_default_privileges, rows["default_privileges"])},
         **_conversions(rows["conversions"]),
-        unmanaged=tuple(Unmanaged(row["kind"], row["schema"], row["name"]) for row in rows["unmanaged"]),
     )
-    return replace(model, dependencies=_dependencies(rows))
+    unmanaged = _unmanaged_by_id(rows["unmanaged"])
+    pairs, uses = _dependencies(rows, unmanaged)
+    listed = tuple(dict.fromkeys(unmanaged.values()))
+    return replace(model, dependencies=pairs, unmanaged=listed, unmanaged_uses=uses)
+
+
+def _unmanaged_by_id(rows: list[dict[str, Any]]) -> dict[ObjectId, Unmanaged]:
+    """The objects pgdiff does not model, by each (catalog, id) pg_depend may name a part of them by."""
+    return {(row["classid"], row["objid"]): Unmanaged(row["kind"], row["schema"], row["name"]) for row in rows}
 
 
 def _extension(row: dict[str, Any]) -> Extension:
@@ -368,16 +375,21 @@ def _object_names(rows: dict[str, list[dict[str, Any]]]) -> tuple[dict[ObjectId,
                 whole[object_id] = (kind, key)
 
     for r in rows["tables"]:
-        name("table", (r["schema"], r["name"]), (PG_CLASS, r["oid"]), (PG_TYPE, r["type_oid"]),
-             (PG_TYPE, r["array_oid"]))
+        name(
+            "table", (r["schema"], r["name"]), (PG_CLASS, r["oid"]), (PG_TYPE, r["type_oid"]), (PG_TYPE, r["array_oid"])
+        )
     for r in rows["columns"]:
         column: KindKey = ("column", (r["schema"], r["table_name"], r["name"]))
         columns[(r["table_oid"], r["position"])] = (column, r["generated"] != "")
         if r["default_oid"] is not None:
             whole[(PG_ATTRDEF, r["default_oid"])] = ("default", column[1])
     for r in rows["constraints"]:
-        name("constraint", (r["schema"], r["table_name"], r["name"]), (PG_CONSTRAINT, r["oid"]),
-             (PG_CLASS, r["index_oid"] or 0))
+        name(
+            "constraint",
+            (r["schema"], r["table_name"], r["name"]),
+            (PG_CONSTRAINT, r["oid"]),
+            (PG_CLASS, r["index_oid"] or 0),
+        )
     for r in rows["indexes"]:
         name("index", (r["schema"], r["name"]), (PG_CLASS, r["oid"]))
     for r in rows["sequences"]:
@@ -385,32 +397,57 @@ def _object_names(rows: dict[str, list[dict[str, Any]]]) -> tuple[dict[ObjectId,
     for r in rows["enums"]:
         name("enum", (r["schema"], r["name"]), (PG_TYPE, r["oid"]), (PG_TYPE, r["array_oid"]))
     for r in rows["composites"]:
-        name("composite", (r["schema"], r["name"]), (PG_TYPE, r["oid"]), (PG_TYPE, r["array_oid"]),
-             (PG_CLASS, r["class_oid"]))
+        name(
+            "composite",
+            (r["schema"], r["name"]),
+            (PG_TYPE, r["oid"]),
+            (PG_TYPE, r["array_oid"]),
+            (PG_CLASS, r["class_oid"]),
+        )
     for r in rows["domains"]:
-        name("domain", (r["schema"], r["name"]), (PG_TYPE, r["oid"]), (PG_TYPE, r["array_oid"]),
-             *((PG_CONSTRAINT, oid) for oid in r["constraint_oids"]))
+        name(
+            "domain",
+            (r["schema"], r["name"]),
+            (PG_TYPE, r["oid"]),
+            (PG_TYPE, r["array_oid"]),
+            *((PG_CONSTRAINT, oid) for oid in r["constraint_oids"]),
+        )
     for r in rows["ranges"]:
-        name("range", (r["schema"], r["name"]), (PG_TYPE, r["oid"]), (PG_TYPE, r["array_oid"]),
-             (PG_TYPE, r["multirange_oid"] or 0), (PG_TYPE, r["multirange_array_oid"] or 0))
+        name(
+            "range",
+            (r["schema"], r["name"]),
+            (PG_TYPE, r["oid"]),
+            (PG_TYPE, r["array_oid"]),
+            (PG_TYPE, r["multirange_oid"] or 0),
+            (PG_TYPE, r["multirange_array_oid"] or 0),
+        )
     for r in rows["functions"]:
         name("function", (r["schema"], r["name"], r["identity_arguments"]), (PG_PROC, r["oid"]))
     for r in rows["triggers"]:
         name("trigger", (r["schema"], r["table_name"], r["name"]), (PG_TRIGGER, r["oid"]))
     for r in rows["views"]:
-        name("view", (r["schema"], r["name"]), (PG_CLASS, r["oid"]), (PG_TYPE, r["type_oid"]),
-             (PG_TYPE, r["array_oid"] or 0), *((PG_REWRITE, oid) for oid in r["rule_oids"]))
+        name(
+            "view",
+            (r["schema"], r["name"]),
+            (PG_CLASS, r["oid"]),
+            (PG_TYPE, r["type_oid"]),
+            (PG_TYPE, r["array_oid"] or 0),
+            *((PG_REWRITE, oid) for oid in r["rule_oids"]),
+        )
     for r in rows["policies"]:
         name("policy", (r["schema"], r["table_name"], r["name"]), (PG_POLICY, r["oid"]))
     return whole, columns, {r["oid"] for r in rows["tables"]}
 
 
-def _dependencies(rows: dict[str, list[Any]]) -> frozenset[tuple[KindKey, KindKey]]:
+def _dependencies(
+    rows: dict[str, list[Any]], unmanaged: dict[ObjectId, Unmanaged]
+) -> tuple[frozenset[tuple[KindKey, KindKey]], tuple[tuple[Unmanaged, KindKey], ...]]:
     """The pairs (dependent, referenced) of objects the model manages, from pg_depend's rows: sub-objects
     folded into their objects, pairs within one object left out, and ends the model does not hold (an
     identity column's sequence, an extension's objects, a partition's cloned index) left out, since only
-    what the model holds has a name."""
+    what the model holds has a name. Also what `unmanaged` objects use of what the model manages."""
     whole, columns, tables = _object_names(rows)
+    uses: dict[tuple[Unmanaged, KindKey], None] = {}
 
     def column_of(table_id: int, attnum: int, deptype: str) -> KindKey | None:
         found = columns.get((table_id, attnum))
@@ -428,7 +465,13 @@ def _dependencies(rows: dict[str, list[Any]]) -> frozenset[tuple[KindKey, KindKe
             dependent = column_of(objid, objsubid, deptype)
         else:
             dependent = whole.get((classid, objid))
-        if dependent is None:
+        if dependent is None or (classid, objid) in unmanaged:
+            user = unmanaged.get((classid, objid))
+            if user is not None:
+                used = column_of(refobjid, refobjsubid, "") if refobjsubid and refobjid in tables else None
+                used = used or whole.get((refclassid, refobjid))
+                if used is not None:
+                    uses[(user, used)] = None
             continue
         if refobjsubid and refclassid == PG_CLASS and refobjid in tables:
             referenced = column_of(refobjid, refobjsubid, "")
@@ -444,7 +487,7 @@ def _dependencies(rows: dict[str, list[Any]]) -> frozenset[tuple[KindKey, KindKe
         pairs.add((dependent, referenced))
     # Both ends are named from the rows the model is built from, so the model holds every pair's ends (as
     # tests/test_dependencies_reference.py checks against the server-side naming filtered by `Model.holds`).
-    return frozenset(pairs)
+    return frozenset(pairs), tuple(uses)
 
 
 # -- sequences and types -------------------------------------------------------------
@@ -728,7 +771,12 @@ def _grant(row: dict[str, Any]) -> Grant:
 
 def _owner(row: dict[str, Any]) -> Owner:
     return Owner(
-        row["kind"], row["schema"], row["name"], None, row["arguments"], owner=row["owner"],
+        row["kind"],
+        row["schema"],
+        row["name"],
+        None,
+        row["arguments"],
+        owner=row["owner"],
         is_reader=row["is_current_user"],
     )
 

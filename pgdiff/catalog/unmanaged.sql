@@ -1,6 +1,7 @@
 -- Objects of kinds pgdiff does not model, made by a user (not the system's, not an extension's): each is
 -- reported by plan, drift and dump (an error with --strict), never silently left out.
--- (kind, schema, name); schema is NULL for objects of the database or the cluster.
+-- (kind, schema, name, catalog, id); schema is NULL for objects of the database or the cluster. An object may
+-- come in several rows (a publication and each of its tables): pg_depend names each part by (catalog, id).
 WITH managed AS (
   SELECT n.oid, n.nspname
   FROM pg_catalog.pg_namespace n
@@ -60,7 +61,7 @@ found(kind, schema, name, classid, objid) AS (
   UNION ALL
   -- A view's own rule (_RETURN) is the view.
   SELECT 'rule', m.nspname, pg_catalog.format('%I ON %I', r.rulename, c.relname),
-         'pg_catalog.pg_class'::regclass, c.oid
+         'pg_catalog.pg_rewrite'::regclass, r.oid
   FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class
   JOIN managed m ON m.oid = c.relnamespace
   WHERE r.rulename <> '_RETURN'
@@ -85,6 +86,10 @@ found(kind, schema, name, classid, objid) AS (
   UNION ALL
   SELECT 'publication', NULL, pg_catalog.quote_ident(p.pubname), 'pg_catalog.pg_publication'::regclass, p.oid
   FROM pg_catalog.pg_publication p
+  UNION ALL
+  -- A table in a publication is a row of its own, which depends on the table: the publication's too.
+  SELECT 'publication', NULL, pg_catalog.quote_ident(p.pubname), 'pg_catalog.pg_publication_rel'::regclass, r.oid
+  FROM pg_catalog.pg_publication_rel r JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid
   UNION ALL
   SELECT 'subscription', NULL, pg_catalog.quote_ident(s.subname), 'pg_catalog.pg_subscription'::regclass, s.oid
   FROM pg_catalog.pg_subscription s
@@ -118,7 +123,7 @@ found(kind, schema, name, classid, objid) AS (
          'pg_catalog.pg_transform'::regclass, t.oid
   FROM pg_catalog.pg_transform t JOIN pg_catalog.pg_language l ON l.oid = t.trflang
 )
-SELECT f.kind, f.schema, f.name
+SELECT f.kind, f.schema, f.name, f.classid::oid AS classid, f.objid
 FROM found f
 WHERE f.objid >= 16384
   AND NOT EXISTS (SELECT 1 FROM members e WHERE e.classid = f.classid AND e.objid = f.objid)
