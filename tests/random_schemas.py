@@ -3,16 +3,17 @@
 A schema is a small mutable model (tables, columns, keys, checks, foreign keys, exclusions, indexes,
 partitions, views, sequences, one enum, and on tables what real schemas hang on them: a trigger, row security
 and a policy, grants on the table and its columns, comments, extended statistics, columns' statistics targets
-and storage; a domain whose CHECK changes, citext in a schema of its own) rendered as SQL with every
-identifier quoted. Mutations include renames of tables, columns, indexes and checks, written as `-- pgdiff:
-renamed from` directives in both files (the directive of the other direction names a table that does not
-exist, and does nothing), so both directions rename instead of dropping; whatever names the renamed object
-follows it. It is valid by construction: a column's type only ever changes within its *family*
-(integer/bigint, text/varchar, timestamptz/date, ...), and everything written over a column (checks, index
-expressions, defaults, foreign keys) is chosen for the family, so it stays valid whatever member the column
-has; whatever names a dropped object is dropped with it (`Schema.prune`). Names are drawn from a pool that
-needs quoting (capitals, spaces, reserved words, unicode, an embedded double quote), and other objects are
-numbered, so no two relations or types collide. The SQL only uses what PostgreSQL 15 already accepts. """
+and storage; a domain whose CHECK changes, citext in a schema of its own, default privileges written among the
+tables) rendered as SQL with every identifier quoted. Mutations include renames of tables, columns, indexes
+and checks, written as `-- pgdiff: renamed from` directives in both files (the directive of the other
+direction names a table that does not exist, and does nothing), so both directions rename instead of dropping;
+whatever names the renamed object follows it. It is valid by construction: a column's type only ever changes
+within its *family* (integer/bigint, text/varchar, timestamptz/date, ...), and everything written over a
+column (checks, index expressions, defaults, foreign keys) is chosen for the family, so it stays valid
+whatever member the column has; whatever names a dropped object is dropped with it (`Schema.prune`). Names are
+drawn from a pool that needs quoting (capitals, spaces, reserved words, unicode, an embedded double quote),
+and other objects are numbered, so no two relations or types collide. The SQL only uses what PostgreSQL 15
+already accepts."""
 
 from __future__ import annotations
 
@@ -248,6 +249,9 @@ class Schema:
     enum: Enum | None = None
     domain: tuple[str, str] | None = None  # (name, CHECK over VALUE)
     extension: bool = False  # citext, in the schema "ext"
+    # ALTER DEFAULT PRIVILEGES ... GRANT ON TABLES, written after this many tables (the later ones get it) and
+    # which privilege: psql gives the grant only to what is created after it, and so must a plan.
+    default_privileges: tuple[int, str] | None = None
     counter: int = 0
     # Column names a mutation dropped: never given again, or "drop then add" would read as a type change
     # across families, which is not what the mutations mean to test.
@@ -269,8 +273,10 @@ class Schema:
             for column in table.columns:
                 if column.family == "enum" and column.default not in labels:
                     column.default = None
-                if column.default and column.default.startswith("nextval(") and not any(
-                    literal(s) in column.default for s in sequences
+                if (
+                    column.default
+                    and column.default.startswith("nextval(")
+                    and not any(literal(s) in column.default for s in sequences)
                 ):
                     column.default = None
             if not all(map(has, table.primary_key)):
@@ -317,6 +323,10 @@ class Schema:
 # -- rendering ------------------------------------------------------------------------------------
 
 
+def _default_privileges_sql(privilege: str) -> str:
+    return f"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT {privilege} ON TABLES TO {ident(GRANTEE)};"
+
+
 def render(schema: Schema) -> str:
     out: list[str] = []
     if schema.extension:
@@ -332,8 +342,12 @@ def render(schema: Schema) -> str:
         if seq.maxvalue is not None:
             options += f" MAXVALUE {seq.maxvalue}"
         out.append(f"CREATE SEQUENCE {ident(seq.name)}{options}{' CYCLE' if seq.cycle else ''};")
-    for table in schema.tables:
+    for position, table in enumerate(schema.tables):
+        if schema.default_privileges and schema.default_privileges[0] == position:
+            out.append(_default_privileges_sql(schema.default_privileges[1]))
         out.extend(_table_sql(table))
+    if schema.default_privileges and schema.default_privileges[0] >= len(schema.tables):
+        out.append(_default_privileges_sql(schema.default_privileges[1]))
     for table in schema.tables:
         for fk in table.foreign_keys:
             ref = schema.table(fk.ref_table)
@@ -634,7 +648,8 @@ class Builder:
             targets = [
                 t
                 for t in self.schema.tables
-                if len(t.primary_key) == 1 and t.partition_by is None
+                if len(t.primary_key) == 1
+                and t.partition_by is None
                 and t.column(t.primary_key[0]).family in FK_FAMILIES
             ]
             if not targets:
@@ -703,11 +718,15 @@ def schemas(draw: st.DrawFn, major: int) -> Schema:
     schema = Schema()
     b = Builder(draw, schema, major)
     if b.flip(0.5):
-        schema.enum = Enum(b.new_name(), draw(st.lists(st.sampled_from(["new", "Done", "in progress", "ñ"]),
-                                                        min_size=1, max_size=4, unique=True)))
+        schema.enum = Enum(
+            b.new_name(),
+            draw(st.lists(st.sampled_from(["new", "Done", "in progress", "ñ"]), min_size=1, max_size=4, unique=True)),
+        )
     if b.flip(0.25):
         schema.domain = (b.new_name(), b.pick(DOMAIN_CHECKS))
     schema.extension = b.flip(0.2)
+    if b.flip(0.2):
+        schema.default_privileges = (draw(st.integers(0, 3)), "SELECT")
     for _ in range(draw(st.integers(0, 2))):
         # Ascending only: a descending sequence's default MAXVALUE is -1, below any START drawn here.
         schema.sequences.append(Sequence(b.new_name(), draw(st.integers(1, 100)), draw(st.sampled_from([1, 2, 5]))))
@@ -726,7 +745,7 @@ MUTATIONS = [
     "primary_key", "add_constraint", "drop_constraint", "alter_constraint", "add_index", "drop_index",
     "alter_index", "add_partition", "drop_partition", "change_view", "add_view", "drop_view", "enum_label",
     "sequence", "rename_table", "rename_column", "rename_index", "rename_check", "trigger", "policy", "grant",
-    "comment", "table_statistics", "column_settings", "domain", "extension",
+    "comment", "table_statistics", "column_settings", "domain", "extension", "default_privileges",
 ]  # fmt: skip
 
 
@@ -818,6 +837,11 @@ def mutate(b: Builder, kind: str) -> None:
         else:
             schema.domain = (b.new_name(), b.pick(DOMAIN_CHECKS))
             table.columns.append(b.column(table, "domain"))
+    elif kind == "default_privileges":  # written elsewhere among the tables, another privilege, or gone
+        place = b.draw(st.integers(0, len(schema.tables)))
+        schema.default_privileges = (
+            None if schema.default_privileges and b.flip(0.3) else (place, b.pick(["SELECT", "INSERT, UPDATE", "ALL"]))
+        )
     elif kind == "extension":  # the way back drops the extension with what uses it
         schema.extension = True
         table.columns.append(b.column(table, "citext"))
