@@ -203,3 +203,23 @@ def test_settled_texts_are_cached_with_the_model(pg, tmp_path, cache_dir, no_cre
     # The desired model and the verdict both come from the cache: no database is created, not even to settle.
     warm = plan_json(target, folder, no_createdb_url, *options)
     assert statements(warm) == statements(cold)
+
+
+def test_text_output_reuses_the_statements_layouts(pg, schema_dir, cache_dir):
+    target = pg.url(new_database(pg, CURRENT))
+    args = ["plan", str(schema_dir), "--db", target, "--dev-url", pg.url(), "--cache-dir", str(cache_dir)]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    entries = list(cache_dir.glob("pretty-*.pickle"))
+    assert len(entries) == 1
+    # The second run shows what the entry holds: a layout changed in the entry is what it prints.
+    cache = PlanCache(cache_dir)
+    key = entries[0].name.removeprefix("pretty-").removesuffix(".pickle")
+    layouts = cache.get("pretty", key)
+    assert isinstance(layouts, dict) and layouts
+    marked = {sql: f"{text}\n-- from the cache" for sql, text in layouts.items()}
+    cache.put("pretty", key, marked)
+    second = runner.invoke(app, args)
+    assert second.exit_code == 0, second.output
+    assert second.stdout.count("-- from the cache") == len(layouts)
+    assert second.stdout.replace("\n    -- from the cache", "") == first.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 
 from pglast import prettify
 from rich.console import Console, Group
@@ -31,7 +32,14 @@ def pretty_sql(sql: str) -> str:
         return sql
 
 
-def render_text(plan: Plan, console: Console) -> None:
+def pretty_texts(plan: Plan) -> dict[str, str]:
+    """Each statement's SQL in pglast's layout (a few milliseconds each: worth caching on big plans)."""
+    return {statement.sql: pretty_sql(statement.sql) for statement in plan.statements}
+
+
+def render_text(plan: Plan, console: Console, pretty: Mapping[str, str] | None = None) -> None:
+    """`pretty`: the statements' layouts, when known already (`pretty_texts`)."""
+    pretty = pretty if pretty is not None else pretty_texts(plan)
     if plan.is_empty:
         console.print(Text(summary_line(plan), style="bold green"))
         return
@@ -42,12 +50,12 @@ def render_text(plan: Plan, console: Console) -> None:
     if console.color_system is None:
         # A CI log or a pipe: the same text without colours, written at once (highlighting each statement
         # took most of a plan's time on a 500-table schema).
-        console.out(_plain(plan, by_table), highlight=False)
+        console.out(_plain(plan, by_table, pretty), highlight=False)
         return
     for heading, statements in by_table.items():
         console.print(Text(heading, style="bold"))
         for number, statement in statements:
-            console.print(_statement_block(number, statement))
+            console.print(_statement_block(number, statement, pretty))
         console.print()
     console.print(Text("Transaction groups, in order:", style="bold"))
     for number, group in enumerate(plan.groups, 1):
@@ -57,7 +65,7 @@ def render_text(plan: Plan, console: Console) -> None:
     console.print(Text(summary_line(plan), style="bold"))
 
 
-def _plain(plan: Plan, by_table: dict[str, list[tuple[int, Statement]]]) -> str:
+def _plain(plan: Plan, by_table: dict[str, list[tuple[int, Statement]]], pretty: Mapping[str, str]) -> str:
     lines: list[str] = []
     for heading, statements in by_table.items():
         lines.append(heading)
@@ -67,7 +75,7 @@ def _plain(plan: Plan, by_table: dict[str, list[tuple[int, Statement]]]) -> str:
                 f"  {symbol} {statement.action} {statement.kind} {statement.object}"
                 f"  [group {number}; {_timeouts(statement)}]"
             )
-            lines += [f"    {line}" for line in (pretty_sql(statement.sql) + ";").splitlines()]
+            lines += [f"    {line}" for line in (_layout(statement, pretty) + ";").splitlines()]
         lines.append("")
     lines.append("Transaction groups, in order:")
     for number, group in enumerate(plan.groups, 1):
@@ -87,7 +95,12 @@ def _count(n: int) -> str:
     return f"{n} statement{'s' if n != 1 else ''}"
 
 
-def _statement_block(group_number: int, statement: Statement) -> Group:
+def _layout(statement: Statement, pretty: Mapping[str, str]) -> str:
+    found = pretty.get(statement.sql)
+    return found if found is not None else pretty_sql(statement.sql)
+
+
+def _statement_block(group_number: int, statement: Statement, pretty: Mapping[str, str]) -> Group:
     symbol, colour = ACTION_STYLE.get(statement.action, ("*", "white"))
     label = Text.assemble(
         (f"  {symbol} ", f"bold {colour}"),
@@ -96,7 +109,7 @@ def _statement_block(group_number: int, statement: Statement) -> Group:
         (f"  [group {group_number}; {_timeouts(statement)}]", "dim"),
     )
     code = Syntax(
-        pretty_sql(statement.sql) + ";",
+        _layout(statement, pretty) + ";",
         "sql",
         theme="ansi_dark",
         background_color="default",
