@@ -25,8 +25,6 @@ from pgdiff.cache import PlanCache, key_of
 from pgdiff.catalog import inspect
 from pgdiff.config import Settings
 from pgdiff.connect import connect, redact
-from pgdiff.dump import SPLITS, dump_files, write_dump
-from pgdiff.dump_yaml import dump_yaml_files
 from pgdiff.errors import PgdiffError
 from pgdiff.filters import filter_model
 from pgdiff.plan import Plan
@@ -42,7 +40,6 @@ from pgdiff.render.drift import DRIFT_FORMATS, render_drift_json, render_drift_m
 from pgdiff.render.progress import ApplyProgress, render_apply_failure
 from pgdiff.render.summary import plural
 from pgdiff.render.text import pretty_texts
-from pgdiff.source.fmt import reformat
 from pgdiff.unmanaged import report_unmanaged
 
 app = typer.Typer(
@@ -465,6 +462,10 @@ def dump(
     def body() -> int:
         if output_format not in DUMP_FORMATS:
             raise PgdiffError(f"unknown --format {output_format!r}: choose one of {', '.join(DUMP_FORMATS)}")
+        # Here, not at the top: `plan` and `apply` start without loading what only dump and fmt use.
+        from pgdiff.dump import SPLITS, dump_files, write_dump
+        from pgdiff.dump_yaml import dump_yaml_files
+
         if split not in SPLITS:
             raise PgdiffError(f"unknown --split {split!r}: choose one of {', '.join(SPLITS)}")
         if output is None and split != "none":
@@ -500,6 +501,8 @@ def fmt(
     _set_debug(debug)
 
     def body() -> int:
+        from pgdiff.source.fmt import reformat  # ruamel.yaml: only fmt needs it
+
         changed = reformat(paths or ["."], check=check)
         for path in changed:
             err.print(f"{'would reformat' if check else 'reformatted'} {path}")

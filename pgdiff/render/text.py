@@ -7,7 +7,6 @@ from collections.abc import Mapping
 
 from pglast import prettify
 from rich.console import Console, Group
-from rich.syntax import Syntax
 from rich.text import Text
 
 from pgdiff.plan import Group as PlanGroup
@@ -101,6 +100,7 @@ def _layout(statement: Statement, pretty: Mapping[str, str]) -> str:
 
 
 def _statement_block(group_number: int, statement: Statement, pretty: Mapping[str, str]) -> Group:
+    from rich.syntax import Syntax  # pygments: only for a terminal
     symbol, colour = ACTION_STYLE.get(statement.action, ("*", "white"))
     label = Text.assemble(
         (f"  {symbol} ", f"bold {colour}"),
