@@ -105,7 +105,8 @@ def query_text(name: str) -> str:
 QUERY_ORDER = (
     "dependencies", "columns", "tables", "privileges", "owners", "comments", "sequences", "functions",
     "schemas", "extensions", "enums", "composites", "domains", "ranges", "row_security", "default_privileges",
-    "conversions", "unmanaged", "collations", "statistics", "policies", "triggers", "views", "constraints", "indexes",
+    "conversions", "unmanaged", "collations", "statistics", "policies", "triggers", "views", "constraints",
+    "indexes",
 )  # fmt: skip
 
 
@@ -375,21 +376,16 @@ def _object_names(rows: dict[str, list[dict[str, Any]]]) -> tuple[dict[ObjectId,
                 whole[object_id] = (kind, key)
 
     for r in rows["tables"]:
-        name(
-            "table", (r["schema"], r["name"]), (PG_CLASS, r["oid"]), (PG_TYPE, r["type_oid"]), (PG_TYPE, r["array_oid"])
-        )
+        name("table", (r["schema"], r["name"]), (PG_CLASS, r["oid"]), (PG_TYPE, r["type_oid"]),
+             (PG_TYPE, r["array_oid"]))
     for r in rows["columns"]:
         column: KindKey = ("column", (r["schema"], r["table_name"], r["name"]))
         columns[(r["table_oid"], r["position"])] = (column, r["generated"] != "")
         if r["default_oid"] is not None:
             whole[(PG_ATTRDEF, r["default_oid"])] = ("default", column[1])
     for r in rows["constraints"]:
-        name(
-            "constraint",
-            (r["schema"], r["table_name"], r["name"]),
-            (PG_CONSTRAINT, r["oid"]),
-            (PG_CLASS, r["index_oid"] or 0),
-        )
+        name("constraint", (r["schema"], r["table_name"], r["name"]), (PG_CONSTRAINT, r["oid"]),
+             (PG_CLASS, r["index_oid"] or 0))
     for r in rows["indexes"]:
         name("index", (r["schema"], r["name"]), (PG_CLASS, r["oid"]))
     for r in rows["sequences"]:
@@ -397,43 +393,21 @@ def _object_names(rows: dict[str, list[dict[str, Any]]]) -> tuple[dict[ObjectId,
     for r in rows["enums"]:
         name("enum", (r["schema"], r["name"]), (PG_TYPE, r["oid"]), (PG_TYPE, r["array_oid"]))
     for r in rows["composites"]:
-        name(
-            "composite",
-            (r["schema"], r["name"]),
-            (PG_TYPE, r["oid"]),
-            (PG_TYPE, r["array_oid"]),
-            (PG_CLASS, r["class_oid"]),
-        )
+        name("composite", (r["schema"], r["name"]), (PG_TYPE, r["oid"]), (PG_TYPE, r["array_oid"]),
+             (PG_CLASS, r["class_oid"]))
     for r in rows["domains"]:
-        name(
-            "domain",
-            (r["schema"], r["name"]),
-            (PG_TYPE, r["oid"]),
-            (PG_TYPE, r["array_oid"]),
-            *((PG_CONSTRAINT, oid) for oid in r["constraint_oids"]),
-        )
+        name("domain", (r["schema"], r["name"]), (PG_TYPE, r["oid"]), (PG_TYPE, r["array_oid"]),
+             *((PG_CONSTRAINT, oid) for oid in r["constraint_oids"]))
     for r in rows["ranges"]:
-        name(
-            "range",
-            (r["schema"], r["name"]),
-            (PG_TYPE, r["oid"]),
-            (PG_TYPE, r["array_oid"]),
-            (PG_TYPE, r["multirange_oid"] or 0),
-            (PG_TYPE, r["multirange_array_oid"] or 0),
-        )
+        name("range", (r["schema"], r["name"]), (PG_TYPE, r["oid"]), (PG_TYPE, r["array_oid"]),
+             (PG_TYPE, r["multirange_oid"] or 0), (PG_TYPE, r["multirange_array_oid"] or 0))
     for r in rows["functions"]:
         name("function", (r["schema"], r["name"], r["identity_arguments"]), (PG_PROC, r["oid"]))
     for r in rows["triggers"]:
         name("trigger", (r["schema"], r["table_name"], r["name"]), (PG_TRIGGER, r["oid"]))
     for r in rows["views"]:
-        name(
-            "view",
-            (r["schema"], r["name"]),
-            (PG_CLASS, r["oid"]),
-            (PG_TYPE, r["type_oid"]),
-            (PG_TYPE, r["array_oid"] or 0),
-            *((PG_REWRITE, oid) for oid in r["rule_oids"]),
-        )
+        name("view", (r["schema"], r["name"]), (PG_CLASS, r["oid"]), (PG_TYPE, r["type_oid"]),
+             (PG_TYPE, r["array_oid"] or 0), *((PG_REWRITE, oid) for oid in r["rule_oids"]))
     for r in rows["policies"]:
         name("policy", (r["schema"], r["table_name"], r["name"]), (PG_POLICY, r["oid"]))
     return whole, columns, {r["oid"] for r in rows["tables"]}
