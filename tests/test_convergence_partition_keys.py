@@ -223,6 +223,16 @@ CASES = [
         orders(O2024, O2025),
         orders(O2024, O2025, "ALTER TABLE orders_2024 ALTER COLUMN total SET NOT NULL;\n"),
     ),
+    # Created with its parent: NOT NULL declared in PARTITION OF (...), where the parent's column is nullable,
+    # or NOT NULL under a name of its own (PostgreSQL 18 keeps both names; older servers ignore them).
+    Case(
+        "new-partitions-with-own-not-nulls",
+        "",
+        orders(
+            O2024.replace(" FOR VALUES", " (total NOT NULL) FOR VALUES"),
+            O2025.replace(" FOR VALUES", " (region CONSTRAINT o25_region_set NOT NULL, total NOT NULL) FOR VALUES"),
+        ),
+    ),
     Case(
         "partition-not-null-with-own-pk",
         orders(O2024, O2025).replace("id bigint NOT NULL", "id bigint"),

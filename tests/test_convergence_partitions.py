@@ -34,6 +34,7 @@ def year(y: int, start: str | None = None) -> str:
 
 
 W2024, W2025, W2026 = year(2024), year(2025), year(2026)
+ARCHIVE = "CREATE TABLE archive (id bigint PRIMARY KEY, title text NOT NULL);\n"
 WDEFAULT = "CREATE TABLE workflows_default PARTITION OF workflows DEFAULT;\n"
 
 
@@ -177,6 +178,23 @@ CASES = [
         workflows(W2024) + "CREATE TABLE workflows_2025 (LIKE workflows INCLUDING DEFAULTS);\n",
         workflows(W2024, W2025),
     ),
+    # A table joins a partitioned table with exactly its columns: one more is dropped, one less added first.
+    Case(
+        "plain-table-with-other-columns-attached",
+        workflows(W2024) + "CREATE TABLE workflows_2025 (LIKE workflows INCLUDING DEFAULTS, legacy_ref int);\n",
+        workflows(W2024, W2025),
+    ),
+    # The partitioned table is replaced by another (not renamed): its partition, kept by name, moves over
+    # and takes the new parent's columns (a retyped one, a new one: last, as a partition's columns keep
+    # their order), its local index kept.
+    Case(
+        "partition-moves-to-replacing-parent",
+        workflows(W2024) + "CREATE INDEX idx_workflows_2024_title ON workflows_2024 (title);\n",
+        workflows().replace("workflows", "flows").replace("payload jsonb", "payload json")
+        .replace("created_at timestamptz NOT NULL DEFAULT now()", "created_at timestamptz NOT NULL DEFAULT now(), priority int")
+        + "CREATE TABLE workflows_2024 PARTITION OF flows FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');\n"
+        + "CREATE INDEX idx_workflows_2024_title ON workflows_2024 (title);\n",
+    ),
     # multi-level
     Case("sub-partitioned-table-created", "", workflows(W2024, SUB_2025)),
     Case("sub-partitioned-partition-added", workflows(W2024), workflows(W2024, SUB_2025)),
@@ -212,6 +230,13 @@ CASES = [
         "partitioned-indexes-named-alike-added",
         workflows(W2024, SUB_2025),
         workflows(W2024, SUB_2025, RECENT, BY_CREATED),
+    ),
+    # The same index name moves from a plain table to the partitioned one (and back): no concurrent build on
+    # a partitioned table, which PostgreSQL refuses.
+    Case(
+        "index-moves-onto-partitioned-table",
+        workflows(W2024) + ARCHIVE + "CREATE INDEX idx_by_title ON archive (title);\n",
+        workflows(W2024) + ARCHIVE + "CREATE INDEX idx_by_title ON workflows (title);\n",
     ),
     Case("partial-partitioned-index-added", workflows(W2024, WDEFAULT), workflows(W2024, WDEFAULT, BY_STATUS)),
     Case(

@@ -98,7 +98,8 @@ def _diff_tables(current: Mapping[Any, Table], desired: Mapping[Any, Table]) -> 
         attributes = tuple(name for name in TABLE_ATTRIBUTES if getattr(old, name) != getattr(new, name))
         if attributes:
             changes.append(Change("table", "alter", key, old, new, attributes))
-        changes += _diff_columns(old, new, _columns_of_parents_left(current, old, new))
+        arriving = _columns_of_parents_left(current, old, new)
+        changes += _diff_columns(old, new, arriving, _columns_for_new_parent(desired, old, new))
     return changes
 
 
@@ -149,24 +150,40 @@ def _columns_of_parents_left(current: Mapping[Any, Table], old: Table, new: Tabl
     return found
 
 
-def _diff_columns(old: Table, new: Table, arriving: dict[str, Column] | None = None) -> list[Change]:
-    if new.parent is not None and old.parent is None:
-        return []  # ATTACH PARTITION makes every column the parent's
+_NOT_NULL_ATTRIBUTES = ("not_null", "not_null_name", "not_null_validated")
+
+
+def _columns_for_new_parent(desired: Mapping[Any, Table], old: Table, new: Table) -> list[Column] | None:
+    """The columns a table must have, as its own, to be attached to the partitioned table it joins: exactly
+    its new parent's (ATTACH PARTITION refuses a column more or less, or of another type). None when the
+    table stays in, or out of, the partition it is in."""
+    if new.parent is None or new.parent == old.parent:
+        return None
+    return list((inherited_columns(desired, new) | {c.name: c for c in new.columns}).values())
+
+
+def _diff_columns(
+    old: Table, new: Table, arriving: dict[str, Column] | None = None, joining: list[Column] | None = None
+) -> list[Change]:
     # A column that arrives from a parent left behind is there already, as the parent has it.
     old_columns: dict[str, Column] = (arriving or {}) | {c.name: c for c in old.columns}
-    new_columns: dict[str, Column] = {c.name: c for c in new.columns}
+    # A table joining a partitioned table takes its columns first; ATTACH then makes them the parent's.
+    wanted = new.columns if joining is None else tuple(joining)
+    new_columns: dict[str, Column] = {c.name: c for c in wanted}
     changes = []
     # New columns keep the desired order, so a table built by ADD COLUMN matches one built by CREATE TABLE.
-    for column in new.columns:
+    for column in wanted:
         if column.name not in old_columns:
             changes.append(Change("column", "create", (*new.key, column.name), desired=column))
     for column in old_columns.values():
         if column.name not in new_columns:
             changes.append(Change("column", "drop", (*old.key, column.name), current=column))
-    for column in new.columns:
+    for column in wanted:
         previous = old_columns.get(column.name)
         if previous is not None:
             attributes = differing_attributes(previous, column)
+            if joining is not None:  # the partition's NOT NULLs are set before ATTACH (plan/partitions.py)
+                attributes = tuple(a for a in attributes if a not in _NOT_NULL_ATTRIBUTES)
             if attributes:
                 changes.append(Change("column", "alter", (*new.key, column.name), previous, column, attributes))
     return changes

@@ -76,7 +76,13 @@ def create_table(table: Table, inline_constraints: list[Constraint], *, like: Qu
     unlogged = "UNLOGGED " if table.unlogged else ""
     name = qualified(table.schema, table.name)
     if table.parent is not None and like is None:
-        body = " (\n" + ",\n".join(f"    {line}" for line in constraints) + "\n)" if constraints else ""
+        # The partition's own NOT NULLs (PostgreSQL 18 names them for the partition, not for its parent).
+        not_nulls = [
+            f"{ident(column)} CONSTRAINT {ident(name)} NOT NULL" if name else f"{ident(column)} NOT NULL"
+            for column, name in table.own_not_nulls
+        ]
+        lines = not_nulls + constraints
+        body = " (\n" + ",\n".join(f"    {line}" for line in lines) + "\n)" if lines else ""
         sql = f"CREATE {unlogged}TABLE {name} PARTITION OF {qualified(*table.parent)}{body}\n{table.bound}"
     else:
         lines = [f"LIKE {qualified(*like)} {LIKE_PARENT}"] if like else []

@@ -156,7 +156,8 @@ class IndexPlanner(PlannerBase):
         if change.attributes == ("copy_names",):
             return  # renamed by `rename_copies_to_desired_names`
         replaced = self.stands_on_replaced("index", old.key)
-        partitioned = self._partitioned(old.table_key)
+        # An index moved onto (or off) a partitioned table is built there as partitioned indexes are.
+        partitioned = self._partitioned(old.table_key) or self._partitioned(new.table_key)
         # An INVALID index (a concurrent build that failed) serves no query: nothing is lost without it.
         invalid = not old.valid
         # A partitioned index under a temporary name would leave its partitions' indexes misnamed.

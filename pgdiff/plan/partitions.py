@@ -215,9 +215,10 @@ class PartitionPlanner(PlannerBase):
         or its own), before ATTACH merges them with the parent's."""
         own, parents = dict(new.own_not_nulls), self._parent_not_null_names(new)
         columns = inherited_columns(self.current.tables, old) | {c.name: c for c in old.columns}
+        joining = set(inherited_columns(self.desired.tables, new))
         for column in sorted(columns.values(), key=lambda c: c.name):
-            if not column.not_null:
-                continue
+            if not column.not_null or column.name not in joining:
+                continue  # a column the new parent has not is dropped before ATTACH
             if column.name not in own and column.name not in parents:
                 sql = f"ALTER COLUMN {ident(column.name)} DROP NOT NULL"
                 self.emit(Phase.ATTACH_PARTITION, self._not_null_statement(new, column.name, "alter", sql))

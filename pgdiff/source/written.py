@@ -24,9 +24,9 @@ from typing import Any
 
 import pglast
 from pglast import ast, enums
-from pglast.stream import IndentedStream, RawStream
 
 from pgdiff.model import Column, Constraint, Domain, Index, Model, Policy, Trigger, View
+from pgdiff.source.printing import IndentedStream, RawStream
 from pgdiff.source.sql import SqlStatement
 
 TableName = tuple[str | None, str]  # (schema as written, or None; table)
@@ -279,7 +279,10 @@ class _Fragments:
         printed = _parse_expression(column.default)
         if printed is None or _shape(printed) != _shape(found[-1].node):
             return None
-        return _expression_text(found[-1].node, column.default)
+        text = _expression_text(found[-1].node, column.default)
+        if text is None or column.generated:  # GENERATED ALWAYS AS (...) has its own parentheses
+            return text
+        return _as_default_operand(found[-1].node, text)
 
     def domain_check(self, domain: Domain, check: Any) -> Any:
         """`check` of `domain` with the files' text, where it can be paired with it."""
@@ -398,6 +401,16 @@ def _expression_text(node: Any, printed_text: str | None) -> str | None:
     printed = _parse_expression(printed_text)
     qualified = _qualified_like(node, printed) if printed is not None else None
     return RawStream()(qualified) if qualified is not None else None
+
+
+_ATOMIC = (ast.A_Const, ast.ColumnRef, ast.TypeCast, ast.SQLValueFunction, ast.A_ArrayExpr, ast.ParamRef)
+
+
+def _as_default_operand(node: Any, text: str) -> str:
+    """`text` as DEFAULT takes it: the grammar's b_expr has no AT TIME ZONE, IS, LIKE, IN, AND, ...; such an
+    expression goes in parentheses (as PostgreSQL prints it)."""
+    plain_call = isinstance(node, ast.FuncCall) and node.funcformat != enums.CoercionForm.COERCE_SQL_SYNTAX
+    return text if plain_call or isinstance(node, _ATOMIC) else f"({text})"
 
 
 def _clause(text: str, keyword: str) -> tuple[int, int] | None:
