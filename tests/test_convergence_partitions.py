@@ -191,7 +191,7 @@ CASES = [
         "partition-moves-to-replacing-parent",
         workflows(W2024) + "CREATE INDEX idx_workflows_2024_title ON workflows_2024 (title);\n",
         workflows().replace("workflows", "flows").replace("payload jsonb", "payload json")
-        .replace("created_at timestamptz NOT NULL DEFAULT now()", "created_at timestamptz NOT NULL DEFAULT now(), priority int")
+        .replace("DEFAULT now()", "DEFAULT now(), priority int")
         + "CREATE TABLE workflows_2024 PARTITION OF flows FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');\n"
         + "CREATE INDEX idx_workflows_2024_title ON workflows_2024 (title);\n",
     ),
