@@ -48,7 +48,7 @@ from pgdiff.source.directives import Conversion, Rename, column_location, pinned
 from pgdiff.source.order import names_used_not_defined
 from pgdiff.source.sql import SqlStatement
 from pgdiff.source.written import with_written_texts
-from pgdiff.unmanaged import refuse_losing_unmanaged, report_unmanaged
+from pgdiff.unmanaged import owners_left_alone_message, refuse_losing_unmanaged, report_unmanaged
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,12 @@ class DesiredState:
                 consequence = "which no plan copies to the target"
                 report_unmanaged(self.model, "the source database", consequence, self._warn, strict=self._strict)
             else:
-                self.model = self._owners(filter_model(self._loaded_model(), self._filter))
+                loaded = filter_model(self._loaded_model(), self._filter)
+                if not self._manage_owners:
+                    message = owners_left_alone_message(loaded, self._sources.statements)
+                    if message is not None:
+                        self._warn(message)
+                self.model = self._owners(loaded)
         except BaseException:
             self._stack.close()
             raise

@@ -9,11 +9,12 @@ With `--strict` (`strict: true` in pgdiff.yaml) they are an error instead, befor
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from pgdiff.errors import PgdiffError
 from pgdiff.model import Model
 from pgdiff.plan.types import Plan
+from pgdiff.source.sql import SqlStatement
 
 SHOWN = 10  # names listed in full; the rest are counted
 
@@ -36,6 +37,29 @@ def report_unmanaged(model: Model, where: str, consequence: str, warn: Callable[
     if strict:
         raise PgdiffError(f"{message} (--strict)")
     warn(message)
+
+
+def owners_left_alone_message(desired: Model, statements: Sequence[SqlStatement]) -> str | None:
+    """Without --manage-owners, the files' OWNER TO statements change nothing: said once, naming where they
+    are (pg_dump's output sets the owner of everything, and a user who wrote one expects it to count)."""
+    owned = [owner for owner in desired.owners.values() if not owner.is_reader]
+    if not owned:
+        return None
+    places = [s.location() for s in statements if _sets_owner(s.text)]
+    shown = 5
+    where = ", ".join(places[:shown]) + (f" and {len(places) - shown} more" if len(places) > shown else "")
+    count = f"{len(owned)} object{'s' if len(owned) != 1 else ''}"
+    return (
+        f"the files set the owner of {count} ({where or 'in YAML'}), which pgdiff does not compare without "
+        "--manage-owners: no plan changes an owner"
+    )
+
+
+_OWNER_TO = re.compile(r"\bOWNER\s+TO\b", re.I)
+
+
+def _sets_owner(text: str) -> bool:
+    return text.lstrip()[:5].upper() == "ALTER" and _OWNER_TO.search(text) is not None
 
 
 # Statements that take away what another object stands on: a DROP of a whole object or a column, a column's

@@ -62,6 +62,11 @@ def test_owners_are_not_compared_by_default(pg, files):
     result = run("plan", str(files), "--db", live, "--dev-url", pg.url(), "--format", "sql")
     assert result.exit_code == 0, result.output
     assert "OWNER TO" not in result.stdout
+    # ... and said so, once, with where the files set them.
+    lines = [n for n, line in enumerate(FILES.splitlines(), 1) if "OWNER TO" in line]
+    places = ", ".join(f"{files}:{n}" for n in lines)
+    assert result.output.count("without --manage-owners") == 1
+    assert f"the files set the owner of 4 objects ({places})" in result.output
 
 
 def test_manage_owners_makes_the_files_owners_so(pg, files):
@@ -69,6 +74,7 @@ def test_manage_owners_makes_the_files_owners_so(pg, files):
     args = ("--db", live, "--dev-url", pg.url(), "--manage-owners")
     result = run("plan", str(files), *args, "--format", "sql")
     assert result.exit_code == 0, result.output
+    assert "without --manage-owners" not in result.output
     assert "ALTER TABLE public.workflows OWNER TO app_owner;" in result.stdout
     assert "ALTER FUNCTION public.touch() OWNER TO app_owner;" in result.stdout
     assert "ALTER TABLE public.settings OWNER TO app_owner;" in result.stdout
