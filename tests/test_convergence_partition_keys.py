@@ -39,6 +39,7 @@ ORDERS_PK = "ALTER TABLE orders ADD CONSTRAINT orders_pkey PRIMARY KEY (id, plac
 PK_WITH_REGION = "ALTER TABLE orders ADD CONSTRAINT orders_pkey PRIMARY KEY (id, placed, region);\n"
 ORDERS_UNIQUE = "ALTER TABLE orders ADD CONSTRAINT orders_region_id_key UNIQUE (region, id, placed);\n"
 BY_REGION = "CREATE INDEX orders_region_idx ON orders (region);\n"
+ORDERS_UNIQUE_INDEX = "CREATE UNIQUE INDEX orders_region_id_key ON orders (region, id, placed);\n"
 
 
 def orders(*extra: str) -> str:
@@ -222,6 +223,36 @@ CASES = [
         "partition-not-null-where-parent-nullable",
         orders(O2024, O2025),
         orders(O2024, O2025, "ALTER TABLE orders_2024 ALTER COLUMN total SET NOT NULL;\n"),
+    ),
+    # A partition's own key whose index the parent's unique index adopted (the key made first): the new
+    # partition is created with its key, and the parent's index takes the key's index as its copy.
+    Case(
+        "new-partition-whose-own-key-backs-the-parents-index",
+        orders(O2024, ORDERS_UNIQUE_INDEX),
+        orders(O2024, O2025, local_pk("orders_2025", "o25_pk", "region, id, placed"), ORDERS_UNIQUE_INDEX),
+    ),
+    Case(
+        "new-tree-whose-partition-key-backs-the-parents-index",
+        "",
+        orders(O2024, local_pk("orders_2024", "o24_pk", "region, id, placed"), ORDERS_UNIQUE_INDEX),
+    ),
+    # The parent's new unique index takes as its copy the index of a key added to the partition.
+    Case(
+        "new-parent-index-over-a-new-partition-key",
+        orders(O2024, O2025),
+        orders(O2024, O2025, "CREATE UNIQUE INDEX orders_key ON ONLY orders (region, id, placed);\n",
+               local_pk("orders_2024", "o24_pk", "region, id, placed"),
+               "ALTER INDEX orders_key ATTACH PARTITION o24_pk;\n",
+               "CREATE UNIQUE INDEX o25_key ON orders_2025 (region, id, placed);\n",
+               "ALTER INDEX orders_key ATTACH PARTITION o25_key;\n"),
+    ),
+    # A parent's unique index whose copies back the partitions' own keys becomes a unique constraint: the
+    # index goes with those keys (CASCADE), and the constraint makes its copies again.
+    Case(
+        "parent-unique-index-over-partition-keys-becomes-a-constraint",
+        orders(O2024, O2025, ORDERS_UNIQUE_INDEX.replace("orders_region_id_key", "orders_region_id_idx"),
+               "ALTER TABLE orders_2024 ADD CONSTRAINT o24_key UNIQUE USING INDEX orders_2024_region_id_placed_idx;\n"),
+        orders(O2024, O2025, ORDERS_UNIQUE),
     ),
     # Created with its parent: NOT NULL declared in PARTITION OF (...), where the parent's column is nullable,
     # or NOT NULL under a name of its own (PostgreSQL 18 keeps both names; older servers ignore them).

@@ -103,6 +103,22 @@ def hash_partitions(modulus: int) -> str:
     )
 
 
+# Two tables with foreign keys to each other (one deferred, so that rows can be loaded), partitioned or not.
+PAIR = """
+CREATE TABLE depots (id integer NOT NULL, region text NOT NULL, hub integer, UNIQUE (id, region)){by};
+CREATE TABLE routes (id integer NOT NULL, region text NOT NULL, depot integer, UNIQUE (id, region)){by};
+{parts}
+ALTER TABLE depots ADD CONSTRAINT depots_hub_fkey FOREIGN KEY (hub, region) REFERENCES routes (id, region);
+ALTER TABLE routes ADD CONSTRAINT routes_depot_fkey FOREIGN KEY (depot, region) REFERENCES depots (id, region);
+INSERT INTO depots SELECT g, 'r' || (g % 2), NULL FROM generate_series(1, 50) g;
+INSERT INTO routes SELECT g, 'r' || (g % 2), g FROM generate_series(1, 50) g;
+"""
+PAIR_PARTS = """
+CREATE TABLE depots_r0 PARTITION OF depots FOR VALUES IN ('r0');
+CREATE TABLE depots_r1 PARTITION OF depots FOR VALUES IN ('r1');
+CREATE TABLE routes_any PARTITION OF routes DEFAULT;
+"""
+
 # A serial column whose sequence the table owns, a generated column, a list-partitioned table whose key
 # moves to another column and strategy.
 TICKETS_COLUMNS = """
@@ -197,6 +213,14 @@ CASES = [
         TICKETS_BY_OPENED,
         {"tickets": ("id", "status", "opened", "title", "title_length")},
         (("tickets", "id"),),
+    ),
+    # Both tables recreated, each with a foreign key to the other: the second recreation finds the first's
+    # key gone with the old table.
+    RowCase(
+        "two-recreated-tables-referencing-each-other",
+        PAIR.format(by=" PARTITION BY LIST (region)", parts=PAIR_PARTS),
+        PAIR.format(by="", parts=""),
+        {"depots": ("id", "region", "hub"), "routes": ("id", "region", "depot")},
     ),
     RowCase(
         "key-column-change-and-dropped-column",

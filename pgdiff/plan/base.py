@@ -21,6 +21,7 @@ from pgdiff.model import (
     Constraint,
     Domain,
     EnumType,
+    Index,
     KindKey,
     Model,
     ObjectRef,
@@ -184,6 +185,7 @@ class PlannerBase:
         self._types_set_aside: list[tuple[str, EnumType | CompositeType | Domain | RangeType]] = []
         self._find_what_stands_on_replaced_objects()
         self._find_partition_members()
+        self._find_keys_dropped_with_indexes()
 
     def _find_partition_members(self) -> None:
         """Indexes and keys of partitions that become their parent's copies (kept, renamed, attached), and
@@ -203,6 +205,45 @@ class PlannerBase:
             self._kept_after_detach = set(detached_indexes(self.current, leaving)) | set(
                 detached_constraints(self.current, leaving)
             )
+
+    def _find_keys_dropped_with_indexes(self) -> None:
+        """The partitioned indexes this plan drops (or makes again) whose partitions' copies back keys of the
+        partitions, each with those keys: they go with it (DROP INDEX ... CASCADE), and are not kept as the
+        copies of a new parent key (which makes them again)."""
+        self.keys_dropped_with_index: dict[QualifiedName, tuple[tuple[str, str, str], ...]] = {}
+        for change in self.changes:
+            if change.kind != "index" or change.action not in ("drop", "alter"):
+                continue
+            table = self.current.tables.get(change.current.table_key)
+            if table is None or not table.partitioned:
+                continue
+            keys = self._keys_on_copies(change.current)
+            if keys and all(self._goes_anyway(key) for key in keys):
+                self.keys_dropped_with_index[change.current.key] = tuple(key.key for key in keys)
+                for key in keys:
+                    self._adopted_keys.pop(key.key, None)
+                    self._adopted_as = {k: v for k, v in self._adopted_as.items() if (*k[:2], v) != key.key}
+
+    def _keys_on_copies(self, index: Index) -> list[Constraint]:
+        keys = []
+        for schema, table, name, _ in index.partition_indexes:
+            key = self.current.constraints.get((schema, table, name))
+            if key is not None and key.kind in ("p", "u", "x"):
+                keys.append(key)
+        return keys
+
+    def _goes_anyway(self, key: Constraint) -> bool:
+        """Whether CASCADE may take `key`: no foreign key leans on its table, and the desired state has it
+        not, or only as (or in place of) the copy of a parent key the plan adds, which makes it again."""
+        if any(fk.kind == "f" and fk.ref_table == key.table_key for fk in self.current.constraints.values()):
+            return False
+        copies_made = {
+            (schema, table)
+            for parent in self.desired.constraints.values()
+            if parent.key not in self.current.constraints
+            for schema, table, _, _ in parent.partition_keys
+        }
+        return key.key not in self.desired.constraints or key.table_key in copies_made
 
     def _find_what_stands_on_replaced_objects(self) -> None:
         """What stands, in the current database, on a function or type this plan drops or makes again: it is

@@ -172,6 +172,8 @@ class ConstraintPlanner(PlannerBase):
     def _constraint_drop(self, change: Change) -> None:
         if change.current.key in self._adopted_keys or self.joins_with_check(change.current):
             return  # kept, as the copy of its parent's key or check
+        if any(change.current.key in keys for keys in self.keys_dropped_with_index.values()):
+            return  # goes with the partitioned index its index is a copy of (plan/indexes.py)
         self._drop_constraint(change.current)
 
     def _drop_constraint(self, constraint: Constraint, *, before_its_key: bool = False) -> None:

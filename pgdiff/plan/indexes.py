@@ -58,6 +58,11 @@ class IndexPlanner(PlannerBase):
             adopted = self._adopted_as.get((schema, table, name))
             if adopted is not None:
                 self._rename_adopted(child, adopted, phase)
+            elif self._made_by_new_key(schema, table, name):
+                # The key made it (in CREATE TABLE, or built in this phase): attached once it is there.
+                attach = ddl.attach_index(index.schema, index.name, schema, name)
+                self.emit(Phase.ATTACH_KEY_INDEX, self._index_statement(index, attach, action))
+                continue
             elif self._partitioned((schema, table)):
                 self._build_partitioned_index(root, child, action, phase)
             elif (schema, table) in self.new_tables:
@@ -66,6 +71,15 @@ class IndexPlanner(PlannerBase):
                 self.emit(phase, self._concurrent_build(child, action))
             attach = ddl.attach_index(index.schema, index.name, schema, name)
             self.emit(phase, self._index_statement(index, attach, action))
+
+    def _made_by_new_key(self, schema: str, table: str, name: str) -> bool:
+        """Whether the index `name` is that of a primary key, unique or exclusion constraint the plan adds to
+        a partition (in its CREATE TABLE, or built concurrently and added with USING INDEX): the files made
+        the key first, and the parent's index adopted its index."""
+        key = self.desired.constraints.get((schema, table, name))
+        if key is None or key.kind not in ("p", "u", "x") or self._partitioned((schema, table)):
+            return False
+        return self._is_inline(key) or key.key not in self.current.constraints
 
     def _rename_adopted(self, copy: Index, current_name: str, phase: Phase) -> None:
         """A partition's index kept as its parent's copy takes the copy's name (a catalog update)."""
@@ -101,6 +115,8 @@ class IndexPlanner(PlannerBase):
                 adopted = self._adopted_as.get((schema, table, name))
                 if adopted is not None:
                     self._rename_adopted(copy, adopted, Phase.ATTACH_PARTITION)
+                elif partition.key in self.new_tables and self._made_by_new_key(schema, table, name):
+                    pass  # the key in its CREATE TABLE made it; ATTACH adopts it
                 elif partition.key not in self.new_tables and not partition.partitioned:
                     self.emit(Phase.ATTACH_PARTITION, self._concurrent_build(copy, "create"))
                 elif partition.partitioned:
@@ -144,7 +160,15 @@ class IndexPlanner(PlannerBase):
         if self._partitioned(index.table_key):
             # PostgreSQL cannot drop a partitioned index concurrently; dropping it is a catalog update, but it
             # waits for every query on the table and its partitions.
-            self.emit(phase, replace(self._index_statement(index, ddl.drop_index(index), action), hazards=hazards))
+            sql = ddl.drop_index(index)
+            keys = self.keys_dropped_with_index.get(index.key, ())
+            if keys:
+                # A partition's key whose index is this index's copy can only go with it (PostgreSQL refuses to
+                # drop either first); CASCADE takes exactly those keys, which the plan drops or makes again.
+                sql += " CASCADE"
+                names = ", ".join(dotted(key) for key in keys)
+                hazards += (hz.breaking(f"the partitions' keys {names} go with index {index.name}"),)
+            self.emit(phase, replace(self._index_statement(index, sql, action), hazards=hazards))
             return
         sql = ddl.drop_index(index, concurrently=True)
         self.emit(phase, replace(self._index_statement(index, sql, action, transactional=False), hazards=hazards))

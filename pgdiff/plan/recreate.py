@@ -309,8 +309,10 @@ class RecreatePlanner(PlannerBase):
     """Plans the recreation of tables (see the module docstring); the rest comes from planning them as new."""
 
     def plan_recreations(self) -> None:
+        self._already_recreated: set[QualifiedName] = set()
         for recreation in self.recreations:
             self._recreate(recreation)
+            self._already_recreated |= set(recreation.old_tree)
 
     def _recreate_statement(self, recreation: Recreation, sql: str, kind: str, obj: str, *hazards: Hazard):
         statement = Statement(sql, kind, "alter", obj, table=dotted(recreation.top), hazards=hazards)
@@ -359,6 +361,8 @@ class RecreatePlanner(PlannerBase):
             obj = _object(original, kind, key)
             if kind in ("index", "trigger") and obj.table_key in views:
                 continue
+            if getattr(obj, "table_key", None) in self._already_recreated:
+                continue  # on a table recreated before this one: gone with the old table
             sql = _drop_sql(kind, obj)
             hazards = () if self.desired.holds((kind, key)) else (hz.breaking(f"{describe((kind, key))} is dropped"),)
             self._recreate_statement(recreation, sql, kind, dotted(key), *hazards)

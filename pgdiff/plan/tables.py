@@ -132,8 +132,14 @@ class TablePlanner(PlannerBase):
         """Emitted parents first by `create_tables_parents_first` (partitions.py)."""
 
     def _is_inline(self, constraint: Constraint) -> bool:
-        """Valid non-FK constraints of a new table are written inside its CREATE TABLE."""
-        return constraint.table_key in self.new_tables and constraint.kind != "f" and constraint.validated
+        """Valid non-FK constraints of a new table are written inside its CREATE TABLE; but not a partition's own
+        primary key when the partition is made PARTITION OF a new parent: there PostgreSQL 18 would give the
+        key's columns NOT NULL constraints of the partition's own instead of its parent's (ALTER TABLE ADD
+        PRIMARY KEY, after, keeps the parent's; own NOT NULLs are written in PARTITION OF already)."""
+        if constraint.table_key not in self.new_tables or constraint.kind == "f" or not constraint.validated:
+            return False
+        table = self.desired.tables.get(constraint.table_key)
+        return not (constraint.kind == "p" and table is not None and table.parent in self.new_tables)
 
     def _table_drop(self, change: Change) -> None:
         """Emitted children first by `drop_tables_children_first` (partitions.py)."""
