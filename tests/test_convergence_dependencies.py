@@ -510,6 +510,17 @@ MORE_CASES = [
 ]
 
 RELATION_CASES = [
+    # PL/pgSQL functions whose DECLARE names a table's row type, or an array of it, are created with the
+    # tables: their bodies are checked when called (as pg_dump has it), not before the tables exist.
+    Case(
+        "plpgsql-functions-declaring-new-tables-row-types",
+        "",
+        "CREATE TABLE items (id int PRIMARY KEY, label text);\n"
+        "CREATE FUNCTION first_label() RETURNS text LANGUAGE plpgsql AS $$\n"
+        "DECLARE r public.items%ROWTYPE; batch items[];\n"
+        "BEGIN SELECT * INTO r FROM items LIMIT 1; batch := ARRAY[r]; RETURN batch[1].label; END $$;\n"
+        "CREATE TABLE labels (label text DEFAULT first_label());\n",
+    ),
     Case(
         "column-retyped-while-sql-function-body-reads-it",
         STATUS

@@ -42,8 +42,10 @@ class RoutinePlanner(PlannerBase):
     def _create_function(self, function: Function, action: str = "create", *, replace_existing: bool = False):
         phase = Phase.CREATE_LATE_FUNCTION if function.reads_relations else Phase.CREATE_FUNCTION
         sql = ddl.create_function(function, replace_existing=replace_existing)
-        if function.language == "sql" and phase == Phase.CREATE_FUNCTION and "\nAS $" in sql:
-            # Before the tables, so that defaults and checks can call it: its body is checked when called.
+        if phase == Phase.CREATE_FUNCTION and "\nAS $" in sql:
+            # Before the tables, so that defaults and checks can call it: its body (SQL, or PL/pgSQL whose
+            # DECLARE names a table's row type) is checked when called, as pg_dump's output has it. The files'
+            # text was checked when it loaded into the shadow.
             sql = "SET LOCAL check_function_bodies = off;\n" + sql
         self.emit(phase, self._function_statement(function, sql, action))
 
