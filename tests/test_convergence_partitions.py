@@ -97,6 +97,7 @@ SUB_2025 = (
 )
 
 BY_CREATED = "CREATE INDEX idx_workflows_created ON workflows (created_at);\n"
+BY_CREATED_2025 = "CREATE INDEX workflows_2025_by_created ON workflows_2025 (created_at);\n"
 RECENT = "CREATE INDEX idx_workflows_recent ON workflows (created_at DESC);\n"
 BY_STATUS = (
     "CREATE INDEX idx_workflows_status ON workflows (status, created_at) WHERE NOT unified_extraction_success;\n"
@@ -177,6 +178,15 @@ CASES = [
         "plain-table-attached-as-partition",
         workflows(W2024) + "CREATE TABLE workflows_2025 (LIKE workflows INCLUDING DEFAULTS);\n",
         workflows(W2024, W2025),
+    ),
+    # A table joins its parent with an index the files keep beside the parent index's copy, alike: ATTACH takes
+    # it as the copy, so it is renamed to the copy's name and built again under its own.
+    Case(
+        "table-joins-keeping-an-index-alike-the-parents",
+        workflows(W2024, BY_CREATED)
+        + "CREATE TABLE workflows_2025 (LIKE workflows INCLUDING DEFAULTS);\n"
+        + BY_CREATED_2025,
+        workflows(W2024, W2025, BY_CREATED) + BY_CREATED_2025,
     ),
     # A table joins a partitioned table with exactly its columns: one more is dropped, one less added first.
     Case(

@@ -72,6 +72,15 @@ class IndexPlanner(PlannerBase):
             attach = ddl.attach_index(index.schema, index.name, schema, name)
             self.emit(phase, self._index_statement(index, attach, action))
 
+    def build_indexes_taken_as_copies(self) -> None:
+        """An index the files keep on a partition, under its own name, that ATTACH takes as its parent's copy
+        (the first matching one, see `members.index_adoptions`) is renamed to the copy's name: the one the
+        files keep is built again, after."""
+        for key, copy_name in sorted(self._adopted_indexes.items()):
+            kept = self.desired.indexes.get(key)
+            if kept is not None and copy_name != key[1]:
+                self.emit(Phase.CREATE_INDEX, self._concurrent_build(kept, "create"))
+
     def _made_by_new_key(self, schema: str, table: str, name: str) -> bool:
         """Whether the index `name` is that of a primary key, unique or exclusion constraint the plan adds to
         a partition (in its CREATE TABLE, or built concurrently and added with USING INDEX): the files made

@@ -48,8 +48,9 @@ def index_adoptions(current: Model, desired: Model, new_tables: set[QualifiedNam
                 for index in by_table.get((schema, table), ())
                 if index.key not in adopted
                 and same_index_definition(index, root)
-                and (index.name == name or index.key not in desired.indexes)
             ]
+            # ATTACH takes the first matching index even where the files keep it beside the copy: it becomes
+            # the copy, and the one kept is built again (`IndexPlanner.build_indexes_taken_as_copies`).
             candidates.sort(key=lambda index: (index.name != name, index.oid_order, index.name))
             if candidates:
                 adopted[candidates[0].key] = name

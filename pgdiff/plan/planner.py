@@ -79,6 +79,7 @@ def build_plan(
     for change in changes:
         planner.plan_change(change)
     planner.create_tables_parents_first()
+    planner.build_indexes_taken_as_copies()
     planner.plan_recreations()
     planner.drop_tables_children_first()
     planner.replace_types()
