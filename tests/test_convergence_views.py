@@ -589,7 +589,8 @@ def test_view_printed_differently_after_a_round_trip_is_settled(pg, other):
 def test_trigger_is_taken_off_a_function_that_goes_and_put_on_the_new_one(pg):
     case = case_by_id(CASES, "trigger-function-changes-signature")
     sql = assert_converges(pg, case.a, case.b).sql
-    assert [s.split("(")[0].split(" BEFORE")[0] for s in sql] == [
+    unchecked = "SET LOCAL check_function_bodies = off;\n"  # created before the tables (plan/routines.py)
+    assert [s.removeprefix(unchecked).split("(")[0].split(" BEFORE")[0] for s in sql] == [
         "DROP TRIGGER t ON public.users",
         "DROP FUNCTION public.touch",
         "CREATE FUNCTION public.touch_users",
