@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests.convergence import Case, backward, case_by_id, forward, run_case
+from tests.pg import inspect_db, new_database, plan_models
 
 ORDERS = """
 CREATE TABLE orders (
@@ -246,6 +247,17 @@ CASES = [
                "CREATE UNIQUE INDEX o25_key ON orders_2025 (region, id, placed);\n",
                "ALTER INDEX orders_key ATTACH PARTITION o25_key;\n"),
     ),
+    # A partition's key, kept, whose index becomes the copy of a new parent index (and back: the parent index
+    # goes, which PostgreSQL allows only with the key, so the key is made again).
+    Case(
+        "kept-partition-key-becomes-the-copy-of-a-new-parent-index",
+        orders(O2024, O2025, local_pk("orders_2024", "o24_pk", "region, id, placed")),
+        orders(O2024, O2025, local_pk("orders_2024", "o24_pk", "region, id, placed"),
+               "CREATE UNIQUE INDEX orders_key ON ONLY orders (region, id, placed);\n",
+               "ALTER INDEX orders_key ATTACH PARTITION o24_pk;\n",
+               "CREATE UNIQUE INDEX o25_key ON orders_2025 (region, id, placed);\n",
+               "ALTER INDEX orders_key ATTACH PARTITION o25_key;\n"),
+    ),
     # A parent's unique index whose copies back the partitions' own keys becomes a unique constraint: the
     # index goes with those keys (CASCADE), and the constraint makes its copies again.
     Case(
@@ -384,3 +396,20 @@ def test_copies_a_detached_table_keeps_are_dropped_after_the_detach(pg):
     detach = sql.index("ALTER TABLE public.orders DETACH PARTITION public.orders_2025")
     drops = [i for i, s in enumerate(sql) if "orders_2025_pkey" in s or "orders_2025_region_idx" in s]
     assert drops and all(i > detach for i in drops)
+
+
+def test_cascade_never_takes_what_stands_on_a_key(pg):
+    """A view grouping by a partition's primary key stands on the key: a parent index whose copy the key's
+    index is must not be dropped with CASCADE, which would take the view along."""
+    view = "CREATE VIEW per_order AS SELECT id, placed, region FROM orders_2024 GROUP BY id, placed;\n"
+    parent_index = "CREATE UNIQUE INDEX orders_key ON ONLY orders (id, placed);\n"
+    attach = "ALTER INDEX orders_key ATTACH PARTITION o24_pk;\n"
+    current_sql = orders(O2024, local_pk("orders_2024", "o24_pk", "id, placed"), parent_index, attach, view)
+    # Desired: the parent's key instead, whose copy on orders_2024 is named as the partition's key was.
+    desired_sql = orders(O2024, local_pk("orders_2024", "o24_pk", "id, placed"), ORDERS_PK, view)
+    current = inspect_db(pg, new_database(pg, current_sql))
+    desired = inspect_db(pg, new_database(pg, desired_sql))
+    sql = [s.sql for s in plan_models(current, desired).plan.statements]
+    assert any(s.startswith("DROP INDEX public.orders_key") for s in sql), sql
+    assert not any("CASCADE" in s for s in sql), sql
+

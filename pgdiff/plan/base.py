@@ -208,9 +208,18 @@ class PlannerBase:
 
     def _find_keys_dropped_with_indexes(self) -> None:
         """The partitioned indexes this plan drops (or makes again) whose partitions' copies back keys of the
-        partitions, each with those keys: they go with it (DROP INDEX ... CASCADE), and are not kept as the
-        copies of a new parent key (which makes them again)."""
+        partitions, each with those keys: PostgreSQL drops neither first, so they go with it (DROP INDEX ...
+        CASCADE), only where nothing else stands on those keys (a foreign key, a view grouping by a primary
+        key). The keys the desired state still has, other than as a copy a new parent key makes, are added
+        again after (`ConstraintPlanner.add_keys_taken_by_cascade`); none is kept as a copy meanwhile."""
         self.keys_dropped_with_index: dict[QualifiedName, tuple[tuple[str, str, str], ...]] = {}
+        copies_made = {
+            (schema, table, name)
+            for parent in self.desired.constraints.values()
+            if parent.key not in self.current.constraints
+            for schema, table, name, _ in parent.partition_keys
+        }
+        self.keys_taken_by_cascade: list[Constraint] = []
         for change in self.changes:
             if change.kind != "index" or change.action not in ("drop", "alter"):
                 continue
@@ -218,11 +227,16 @@ class PlannerBase:
             if table is None or not table.partitioned:
                 continue
             keys = self._keys_on_copies(change.current)
-            if keys and all(self._goes_anyway(key) for key in keys):
-                self.keys_dropped_with_index[change.current.key] = tuple(key.key for key in keys)
-                for key in keys:
-                    self._adopted_keys.pop(key.key, None)
-                    self._adopted_as = {k: v for k, v in self._adopted_as.items() if (*k[:2], v) != key.key}
+            refs = {("constraint", key.key) for key in keys}
+            if not keys or dependents_of(self.current, refs) - refs:
+                continue
+            self.keys_dropped_with_index[change.current.key] = tuple(key.key for key in keys)
+            for key in keys:
+                self._adopted_keys.pop(key.key, None)
+                self._adopted_as = {k: v for k, v in self._adopted_as.items() if (*k[:2], v) != key.key}
+                kept = self.desired.constraints.get(key.key)
+                if kept is not None and key.key not in copies_made:
+                    self.keys_taken_by_cascade.append(kept)
 
     def _keys_on_copies(self, index: Index) -> list[Constraint]:
         keys = []
@@ -231,19 +245,6 @@ class PlannerBase:
             if key is not None and key.kind in ("p", "u", "x"):
                 keys.append(key)
         return keys
-
-    def _goes_anyway(self, key: Constraint) -> bool:
-        """Whether CASCADE may take `key`: no foreign key leans on its table, and the desired state has it
-        not, or only as (or in place of) the copy of a parent key the plan adds, which makes it again."""
-        if any(fk.kind == "f" and fk.ref_table == key.table_key for fk in self.current.constraints.values()):
-            return False
-        copies_made = {
-            (schema, table)
-            for parent in self.desired.constraints.values()
-            if parent.key not in self.current.constraints
-            for schema, table, _, _ in parent.partition_keys
-        }
-        return key.key not in self.desired.constraints or key.table_key in copies_made
 
     def _find_what_stands_on_replaced_objects(self) -> None:
         """What stands, in the current database, on a function or type this plan drops or makes again: it is

@@ -169,6 +169,12 @@ class ConstraintPlanner(PlannerBase):
                     copy = replace(root, schema=schema, table=table, name=name)
                     self.key_copy(root, copy, Phase.ATTACH_PARTITION, Phase.ATTACH_PARTITION)
 
+    def add_keys_taken_by_cascade(self) -> None:
+        """The partitions' keys the files keep that went with their parent's index (see
+        `PlannerBase._find_keys_dropped_with_indexes`): added again, their index built concurrently first."""
+        for key in self.keys_taken_by_cascade:
+            self._add_constraint(key)
+
     def _constraint_drop(self, change: Change) -> None:
         if change.current.key in self._adopted_keys or self.joins_with_check(change.current):
             return  # kept, as the copy of its parent's key or check

@@ -82,13 +82,14 @@ class IndexPlanner(PlannerBase):
                 self.emit(Phase.CREATE_INDEX, self._concurrent_build(kept, "create"))
 
     def _made_by_new_key(self, schema: str, table: str, name: str) -> bool:
-        """Whether the index `name` is that of a primary key, unique or exclusion constraint the plan adds to
-        a partition (in its CREATE TABLE, or built concurrently and added with USING INDEX): the files made
-        the key first, and the parent's index adopted its index."""
+        """Whether the index `name` is that of a partition's primary key, unique or exclusion constraint that the
+        plan adds (in its CREATE TABLE, or built concurrently and added with USING INDEX), or that stays as it
+        is: the files made the key first, and the parent's index adopted its index."""
         key = self.desired.constraints.get((schema, table, name))
         if key is None or key.kind not in ("p", "u", "x") or self._partitioned((schema, table)):
             return False
-        return self._is_inline(key) or key.key not in self.current.constraints
+        current = self.current.constraints.get(key.key)
+        return current is None or current == key or key in self.keys_taken_by_cascade
 
     def _rename_adopted(self, copy: Index, current_name: str, phase: Phase) -> None:
         """A partition's index kept as its parent's copy takes the copy's name (a catalog update)."""

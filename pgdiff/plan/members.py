@@ -32,6 +32,12 @@ def _members_of_new_roots_or_new_members(
     return [m for m in members if (m[0], m[1]) not in new_tables and (m[0], m[1]) not in attached]
 
 
+def _joins(table: QualifiedName, current: Model, desired: Model) -> bool:
+    """Whether `table` joins a partitioned table in the plan (ATTACH PARTITION picks the copies it takes)."""
+    before, after = current.tables.get(table), desired.tables.get(table)
+    return before is not None and after is not None and after.parent is not None and before.parent != after.parent
+
+
 def index_adoptions(current: Model, desired: Model, new_tables: set[QualifiedName]) -> dict[QualifiedName, str]:
     """Current indexes of partitions (by key) that become a desired parent index's copy, and the copy's name."""
     by_table: dict[QualifiedName, list[Index]] = {}
@@ -43,14 +49,17 @@ def index_adoptions(current: Model, desired: Model, new_tables: set[QualifiedNam
         for schema, table, name, _ in _members_of_new_roots_or_new_members(
             attached, root.key, root.partition_indexes, new_tables
         ):
+            table_key = (schema, table)
             candidates = [
                 index
                 for index in by_table.get((schema, table), ())
                 if index.key not in adopted
                 and same_index_definition(index, root)
+                and (index.name == name or index.key not in desired.indexes or _joins(table_key, current, desired))
             ]
-            # ATTACH takes the first matching index even where the files keep it beside the copy: it becomes
-            # the copy, and the one kept is built again (`IndexPlanner.build_indexes_taken_as_copies`).
+            # ATTACH PARTITION takes the first matching index even where the files keep it beside the copy: it
+            # becomes the copy, and the one kept is built again (`IndexPlanner.build_indexes_taken_as_copies`).
+            # A partition already attached gets its copy by an explicit ALTER INDEX ... ATTACH: nothing is taken.
             candidates.sort(key=lambda index: (index.name != name, index.oid_order, index.name))
             if candidates:
                 adopted[candidates[0].key] = name

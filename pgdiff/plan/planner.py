@@ -80,6 +80,7 @@ def build_plan(
         planner.plan_change(change)
     planner.create_tables_parents_first()
     planner.build_indexes_taken_as_copies()
+    planner.add_keys_taken_by_cascade()
     planner.plan_recreations()
     planner.drop_tables_children_first()
     planner.replace_types()
